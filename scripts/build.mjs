@@ -1,0 +1,45 @@
+// Bundles each task into one file and lays out dist/extension/ for tfx.
+// tsc has already type-checked everything (npm run build); esbuild only bundles.
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const dist = join(root, 'dist', 'extension');
+
+// Optional peers of @cyclonedx/cyclonedx-library that the tasks never load.
+const external = ['xmlbuilder2', 'libxmljs2', 'packageurl-js', 'spdx-expression-parse'];
+
+/** A task is a folder under tasks/ with a task.json. */
+export function taskNames() {
+  return readdirSync(join(root, 'tasks')).filter((d) => existsSync(join(root, 'tasks', d, 'task.json')));
+}
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+for (const task of taskNames()) {
+  const src = join(root, 'tasks', task);
+  const out = join(dist, 'tasks', task);
+  await build({
+    entryPoints: [join(src, 'index.ts')],
+    outfile: join(out, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    keepNames: true,
+    legalComments: 'eof',
+    external,
+    logLevel: 'warning',
+  });
+  for (const f of ['task.json', 'icon.png']) cpSync(join(src, f), join(out, f));
+  // Task-specific runtime assets (e.g. schemas) live in tasks/<Task>/assets/ and ship as they are.
+  if (existsSync(join(src, 'assets'))) cpSync(join(src, 'assets'), join(out, 'assets'), { recursive: true });
+}
+
+for (const f of ['vss-extension.json', 'overview.md', 'LICENSE']) {
+  if (existsSync(join(root, f))) cpSync(join(root, f), join(dist, f));
+}
+cpSync(join(root, 'images'), join(dist, 'images'), { recursive: true });
