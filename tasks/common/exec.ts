@@ -1,0 +1,80 @@
+import * as tl from 'azure-pipelines-task-lib/task';
+import { UserError } from './errors';
+import { neutraliseCommands } from './text';
+
+export interface ToolRun {
+  /** Display name for messages, e.g. 'Grype'. */
+  name: string;
+  path: string;
+  args: string[];
+  /** Added to the task's own environment (secrets belong here, never in args). */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Keep the tool's stdout out of the log (e.g. a report printed on stdout). */
+  silent?: boolean;
+}
+
+export interface ToolResult {
+  exitCode: number;
+  /** The last stderr lines, neutralised, to explain a failure. */
+  stderrTail: string[];
+  stdout: string;
+}
+
+const STDERR_TAIL_LINES = 20;
+/** stdout kept in memory for callers that parse it (versions, db status): small outputs only. */
+const STDOUT_KEEP_BYTES = 1 << 20;
+
+/**
+ * Runs a scanner with task-lib's ToolRunner: an argument array (no shell), its displayed output
+ * passed through task-lib's external-output filter so a `##vso[` line printed by the child (or
+ * echoed from a scanned file) is never executed by the agent. If the agent stops the step
+ * (timeout or cancel: SIGINT/SIGTERM), the child is killed and the task fails saying so.
+ */
+export async function runTool(run: ToolRun): Promise<ToolResult> {
+  const runner = tl.tool(run.path).arg(run.args);
+  const stderrTail: string[] = [];
+  let stdout = '';
+  runner.on('errline', (line: string) => {
+    stderrTail.push(neutraliseCommands(line));
+    if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+  });
+  runner.on('stdout', (data: Buffer) => {
+    if (stdout.length < STDOUT_KEEP_BYTES) stdout += data.toString('utf8');
+  });
+
+  const started = Date.now();
+  const onStop = (signal: NodeJS.Signals) => {
+    runner.killChildProcess('SIGKILL');
+    const seconds = Math.round((Date.now() - started) / 1000);
+    tl.setResult(
+      tl.TaskResult.Failed,
+      `${run.name} was stopped after ${seconds}s (${signal}: the step timed out or the run was cancelled). ` +
+        `Raise the step's timeoutInMinutes if the scan needs longer.${tailText(stderrTail)}`,
+    );
+    process.exit(1);
+  };
+  process.once('SIGINT', onStop);
+  process.once('SIGTERM', onStop);
+  try {
+    const exitCode = await runner.execAsync({
+      ignoreReturnCode: true,
+      silent: run.silent,
+      cwd: run.cwd,
+      env: { ...process.env, ...run.env } as { [key: string]: string },
+      externalOutput: { source: 'childProcess' },
+    });
+    return { exitCode, stderrTail, stdout };
+  } catch (err) {
+    throw new UserError(`${run.name} could not be started from ${run.path}: ${(err as Error).message}. Check binaryPath, or that the agent can run downloaded executables.`);
+  } finally {
+    process.removeListener('SIGINT', onStop);
+    process.removeListener('SIGTERM', onStop);
+  }
+}
+
+/** " Last stderr lines of <tool>:\n  …" for failure messages, or '' when there were none. */
+export function tailText(stderrTail: string[], count = 10): string {
+  const lines = stderrTail.filter((l) => l.trim()).slice(-count);
+  return lines.length ? ` Last stderr lines:\n  ${lines.join('\n  ')}` : '';
+}

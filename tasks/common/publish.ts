@@ -1,0 +1,31 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tl from 'azure-pipelines-task-lib/task';
+
+/** `artifactName: none` means: write the files, publish nothing. */
+export function publishingDisabled(artifactName: string): boolean {
+  return !artifactName.trim() || artifactName.trim().toLowerCase() === 'none';
+}
+
+/**
+ * Uploads files into a build artifact. Files one by one (not the whole folder) so that jobs of a
+ * matrix, each with uniquely named files, add to the same artifact instead of clashing.
+ */
+export function publishFiles(artifactName: string, files: string[]): void {
+  if (publishingDisabled(artifactName)) {
+    tl.debug(`artifactName is '${artifactName}': not publishing ${files.length} file(s).`);
+    return;
+  }
+  for (const file of files) {
+    tl.uploadArtifact(artifactName, path.resolve(file), artifactName);
+  }
+  console.log(`Publishing ${files.length} file(s) to build artifact '${artifactName}'.`);
+}
+
+/** Writes the Markdown summary next to the reports and attaches it to the run (Extensions tab). */
+export function publishSummary(outputDirectory: string, fileName: string, markdown: string): string {
+  const file = path.join(outputDirectory, fileName);
+  fs.writeFileSync(file, markdown, 'utf8');
+  tl.uploadSummary(file);
+  return file;
+}

@@ -1,0 +1,59 @@
+import * as tl from 'azure-pipelines-task-lib/task';
+import { UserError } from './errors';
+
+/** The parts of a Docker registry service connection the scanners need. */
+export interface RegistryLogin {
+  authority: string;
+  username: string;
+  password: string;
+}
+
+/** Host[:port] of a registry URL such as https://myacr.azurecr.io/ or index.docker.io/v1/. */
+export function registryAuthority(url: string): string {
+  const trimmed = url.trim();
+  const withScheme = /^[a-z]+:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  try {
+    return new URL(withScheme).host;
+  } catch {
+    throw new UserError(`The registry service connection has an invalid registry URL '${url}'. Edit the service connection.`);
+  }
+}
+
+/**
+ * Environment for the scanner: `<PREFIX>_REGISTRY_AUTH_{AUTHORITY,USERNAME,PASSWORD}`. Secrets go
+ * only through the environment (never argv) and are registered with the agent so it masks them.
+ */
+export function registryEnvironment(prefix: 'GRYPE' | 'SYFT', login: RegistryLogin): Record<string, string> {
+  return {
+    [`${prefix}_REGISTRY_AUTH_AUTHORITY`]: login.authority,
+    [`${prefix}_REGISTRY_AUTH_USERNAME`]: login.username,
+    [`${prefix}_REGISTRY_AUTH_PASSWORD`]: login.password,
+  };
+}
+
+/** Reads a Docker registry service connection (`containerRegistry` input), or undefined if none. */
+export function readRegistryLogin(connectionId: string | undefined): RegistryLogin | undefined {
+  if (!connectionId) return undefined;
+  const scheme = (tl.getEndpointAuthorizationScheme(connectionId, true) ?? '').toLowerCase();
+  let username: string | undefined;
+  let password: string | undefined;
+  let url: string | undefined;
+  if (scheme === 'serviceprincipal') {
+    // Azure Container Registry connection created with a service principal.
+    username = tl.getEndpointAuthorizationParameter(connectionId, 'serviceprincipalid', true);
+    password = tl.getEndpointAuthorizationParameter(connectionId, 'serviceprincipalkey', true);
+    url = tl.getEndpointDataParameter(connectionId, 'registryLoginServer', true) ?? tl.getEndpointUrl(connectionId, true);
+  } else {
+    username = tl.getEndpointAuthorizationParameter(connectionId, 'username', true);
+    password = tl.getEndpointAuthorizationParameter(connectionId, 'password', true);
+    url = tl.getEndpointAuthorizationParameter(connectionId, 'registry', true) ?? tl.getEndpointUrl(connectionId, true);
+  }
+  if (password) tl.setSecret(password);
+  if (!username || !password || !url) {
+    throw new UserError(
+      `The containerRegistry service connection '${connectionId}' has no usable username, password and registry URL ` +
+        `(authorization scheme '${scheme || 'unknown'}'). Use a Docker Registry service connection with username and password, or an Azure Container Registry connection.`,
+    );
+  }
+  return { authority: registryAuthority(url), username, password };
+}

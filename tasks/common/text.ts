@@ -1,0 +1,28 @@
+/**
+ * Rewrites `##vso[` so that untrusted text (scanner output, package names, descriptions,
+ * server responses) can never be read by the agent as a logging command. The agent finds
+ * the marker anywhere in a line, so every such string is neutralised before it is printed.
+ * Same rewrite as task-lib's externalOutput filter, so the log looks the same either way.
+ */
+export function neutraliseCommands(text: string): string {
+  return text.replace(/##vso\[/gi, '##_vso[');
+}
+
+/** Collapses untrusted text to one neutralised line, e.g. for a warning message. */
+export function oneLine(text: string, maxLength = 300): string {
+  const flat = neutraliseCommands(text).replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return flat.length > maxLength ? `${flat.slice(0, maxLength - 1)}…` : flat;
+}
+
+/** "12.3 MB" style sizes for logs and summaries. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
