@@ -1,0 +1,158 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { splitArguments } from '../../tasks/common/arguments';
+import { chooseConfigFile, configCandidates } from '../../tasks/common/config';
+import { UserError } from '../../tasks/common/errors';
+import { bar, cell, code, table } from '../../tasks/common/markdown';
+import { prepareOutputDirectory } from '../../tasks/common/outputDirectory';
+import { registryAuthority, registryEnvironment } from '../../tasks/common/registry';
+import { reportStem, resolveTarget, slugify } from '../../tasks/common/target';
+import { formatBytes, neutraliseCommands, oneLine } from '../../tasks/common/text';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'common-test-'));
+}
+
+describe('common: untrusted text', () => {
+  it('neutralises ##vso[ in any case, everywhere in the text', () => {
+    assert.strictEqual(neutraliseCommands('a ##vso[task.complete result=Succeeded]b'), 'a ##_vso[task.complete result=Succeeded]b');
+    assert.strictEqual(neutraliseCommands('##VSO[x]##vso[y]'), '##_vso[x]##_vso[y]');
+    assert.strictEqual(neutraliseCommands('##[warning] plain'), '##[warning] plain');
+  });
+  it('oneLine flattens newlines and caps the length', () => {
+    assert.strictEqual(oneLine('a\r\n##vso[x]\tb'), 'a ##_vso[x] b');
+    const long = oneLine('x'.repeat(500), 10);
+    assert.strictEqual(long.length, 10);
+    assert.ok(long.endsWith('…'));
+  });
+  it('formats sizes', () => {
+    assert.strictEqual(formatBytes(512), '512 B');
+    assert.strictEqual(formatBytes(1536), '1.5 KB');
+    assert.strictEqual(formatBytes(30 * 1024 * 1024), '30.0 MB');
+  });
+});
+
+describe('common: markdown', () => {
+  it('escapes pipes, HTML, newlines and markers in cells', () => {
+    assert.strictEqual(cell('a|b<script>\n##vso[x]'), 'a\\|b&lt;script&gt; ##_vso[x]');
+    assert.strictEqual(cell(undefined), '');
+    assert.strictEqual(cell(0), '0');
+  });
+  it('builds tables', () => {
+    assert.strictEqual(table(['A', 'B'], [[1, 'x|y']]), '| A | B |\n| --- | --- |\n| 1 | x\\|y |');
+  });
+  it('draws proportional bars and never hides a non-zero count', () => {
+    assert.strictEqual(bar(10, 10, 10), '██████████');
+    assert.strictEqual(bar(0, 10, 10), '░░░░░░░░░░');
+    assert.strictEqual(bar(1, 1000, 10), '█░░░░░░░░░');
+    assert.strictEqual(bar(5, 10, 10), '█████░░░░░');
+  });
+  it('inline code survives backticks', () => {
+    assert.strictEqual(code('a`b'), '``a`b``');
+    assert.strictEqual(code('nginx:1.27'), '`nginx:1.27`');
+  });
+});
+
+describe('common: splitArguments', () => {
+  const cases: [string, string[]][] = [
+    ['', []],
+    ['  --scope   all-layers ', ['--scope', 'all-layers']],
+    [`--exclude './**/test/**' --name "my app"`, ['--exclude', './**/test/**', '--name', 'my app']],
+    [`-e "a \\"quoted\\" word"`, ['-e', 'a "quoted" word']],
+    [`a\\ b c`, ['a b', 'c']],
+    [`x; rm -rf / $(whoami) | cat`, ['x;', 'rm', '-rf', '/', '$(whoami)', '|', 'cat']],
+    [`''`, ['']],
+  ];
+  for (const [input, expected] of cases) {
+    it(`splits ${JSON.stringify(input)}`, () => assert.deepStrictEqual(splitArguments(input), expected));
+  }
+  it('rejects an unclosed quote with a clear message', () => {
+    assert.throws(() => splitArguments(`--name "oops`), (e: Error) => e instanceof UserError && /unclosed " quote/.test(e.message));
+  });
+});
+
+describe('common: target', () => {
+  it('defaults to the sources directory when the input is not set', () => {
+    assert.strictEqual(resolveTarget(undefined, '/src'), 'dir:/src');
+  });
+  it('rejects empty and whitespace-only targets', () => {
+    for (const raw of ['', '   ', '\n']) {
+      assert.throws(() => resolveTarget(raw, '/src'), (e: Error) => e instanceof UserError && /target is empty/.test(e.message));
+    }
+  });
+  it('accepts image references without touching the disk', () => {
+    for (const t of ['nginx:1.27', 'registry:myacr.azurecr.io/app:1.0', 'docker:alpine', 'localhost:5000/app', 'ghcr.io/org/app@sha256:abc']) {
+      assert.strictEqual(resolveTarget(` ${t} `, '/src'), t);
+    }
+  });
+  it('checks that path targets exist', () => {
+    const dir = tempDir();
+    assert.strictEqual(resolveTarget(`dir:${dir}`, '/src'), `dir:${dir}`);
+    assert.throws(() => resolveTarget(`dir:${dir}/missing`, '/src'), /does not exist/);
+    assert.throws(() => resolveTarget('sbom:', '/src'), /names no path/);
+  });
+  it('makes safe, unique-per-job file stems', () => {
+    assert.strictEqual(slugify('registry:MyAcr.azurecr.io/App:1.0'), 'registry-myacr.azurecr.io-app-1.0');
+    assert.strictEqual(slugify('///'), 'target');
+    assert.strictEqual(reportStem('dir:/agent/_work/1/s', 'Scan linux'), 'dir-s-scan-linux');
+    assert.strictEqual(reportStem('nginx:1.27', undefined), 'nginx-1.27');
+    assert.notStrictEqual(reportStem('nginx:1.27', 'job_a'), reportStem('nginx:1.27', 'job_b'));
+  });
+});
+
+describe('common: config file', () => {
+  it('uses the explicit file, or says it is missing', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'custom.yaml');
+    fs.writeFileSync(file, 'x: 1');
+    assert.strictEqual(chooseConfigFile('grype', file, dir).path, file);
+    assert.throws(() => chooseConfigFile('grype', path.join(dir, 'nope.yaml'), dir), (e: Error) => e instanceof UserError && /was not found/.test(e.message));
+  });
+  it('finds candidates in order in the sources directory', () => {
+    const dir = tempDir();
+    assert.strictEqual(chooseConfigFile('syft', undefined, dir).path, undefined);
+    assert.match(chooseConfigFile('syft', undefined, dir).message, /No syft config file/);
+    fs.writeFileSync(path.join(dir, 'grype.yaml'), '');
+    assert.strictEqual(chooseConfigFile('grype', '', dir).path, path.join(dir, 'grype.yaml'));
+    fs.writeFileSync(path.join(dir, '.grype.yml'), '');
+    assert.strictEqual(chooseConfigFile('grype', '', dir).path, path.join(dir, '.grype.yml'));
+    assert.deepStrictEqual(configCandidates('syft').slice(0, 2), ['.syft.yaml', '.syft.yml']);
+  });
+});
+
+describe('common: registry credentials', () => {
+  it('takes the host of a registry URL', () => {
+    assert.strictEqual(registryAuthority('https://index.docker.io/v1/'), 'index.docker.io');
+    assert.strictEqual(registryAuthority('myacr.azurecr.io'), 'myacr.azurecr.io');
+    assert.strictEqual(registryAuthority('http://localhost:5000'), 'localhost:5000');
+  });
+  it('maps to the scanner environment only', () => {
+    assert.deepStrictEqual(registryEnvironment('SYFT', { authority: 'r.io', username: 'u', password: 'p' }), {
+      SYFT_REGISTRY_AUTH_AUTHORITY: 'r.io',
+      SYFT_REGISTRY_AUTH_USERNAME: 'u',
+      SYFT_REGISTRY_AUTH_PASSWORD: 'p',
+    });
+  });
+});
+
+describe('common: output directory', () => {
+  it('creates the input folder', () => {
+    const dir = path.join(tempDir(), 'a', 'b');
+    assert.strictEqual(prepareOutputDirectory(dir, 'x', {}), dir);
+    assert.ok(fs.statSync(dir).isDirectory());
+  });
+  it('falls back to the staging, then the temp directory', () => {
+    const staging = tempDir();
+    const temp = tempDir();
+    assert.strictEqual(prepareOutputDirectory(undefined, 'sbom', { BUILD_ARTIFACTSTAGINGDIRECTORY: staging, AGENT_TEMPDIRECTORY: temp }), path.join(staging, 'sbom'));
+    assert.strictEqual(prepareOutputDirectory('  ', 'sbom', { AGENT_TEMPDIRECTORY: temp }), path.join(temp, 'sbom'));
+    assert.throws(() => prepareOutputDirectory(undefined, 'sbom', {}), UserError);
+  });
+  it('says clearly when the folder cannot be written', () => {
+    const file = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(file, '');
+    assert.throws(() => prepareOutputDirectory(path.join(file, 'sub'), 'x', {}), (e: Error) => e instanceof UserError && /cannot be created or written/.test(e.message));
+  });
+});
