@@ -1,11 +1,14 @@
 // Bundles each task into one file and lays out dist/extension/ for tfx.
 // tsc has already type-checked everything (npm run build); esbuild only bundles.
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist', 'extension');
+// esbuild metafiles: what each bundle is made of (the extension SBOM lists exactly these packages). Not shipped.
+const meta = join(root, 'dist', 'meta');
 
 // Optional peers of @cyclonedx/cyclonedx-library that the tasks never load.
 const external = ['xmlbuilder2', 'libxmljs2', 'packageurl-js', 'spdx-expression-parse'];
@@ -15,13 +18,18 @@ export function taskNames() {
   return readdirSync(join(root, 'tasks')).filter((d) => existsSync(join(root, 'tasks', d, 'task.json')));
 }
 
-rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
+for (const d of [dist, meta]) {
+  rmSync(d, { recursive: true, force: true });
+  mkdirSync(d, { recursive: true });
+}
 
 for (const task of taskNames()) {
   const src = join(root, 'tasks', task);
   const out = join(dist, 'tasks', task);
-  await build({
+  // Optional per-task hooks (tasks/<Task>/build.hooks.mjs): esbuild `plugins`, `writeAssets(outDir)`.
+  const hooksFile = join(src, 'build.hooks.mjs');
+  const hooks = existsSync(hooksFile) ? await import(pathToFileURL(hooksFile).href) : {};
+  const result = await build({
     entryPoints: [join(src, 'index.ts')],
     outfile: join(out, 'index.js'),
     bundle: true,
@@ -33,10 +41,14 @@ for (const task of taskNames()) {
     legalComments: 'eof',
     external,
     logLevel: 'warning',
+    plugins: hooks.plugins ?? [],
+    metafile: true,
   });
+  writeFileSync(join(meta, `${task}.json`), JSON.stringify(result.metafile));
   for (const f of ['task.json', 'icon.png']) cpSync(join(src, f), join(out, f));
   // Task-specific runtime assets (e.g. schemas) live in tasks/<Task>/assets/ and ship as they are.
   if (existsSync(join(src, 'assets'))) cpSync(join(src, 'assets'), join(out, 'assets'), { recursive: true });
+  if (hooks.writeAssets) await hooks.writeAssets(out);
 }
 
 for (const f of ['vss-extension.json', 'overview.md', 'LICENSE']) {

@@ -1,3 +1,4 @@
-import * as tl from 'azure-pipelines-task-lib/task';
+import { runTaskMain } from '../common/main';
+import { run } from './run';
 
-tl.setResult(tl.TaskResult.Failed, 'not implemented yet');
+void runTaskMain(__dirname, run);

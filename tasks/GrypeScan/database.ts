@@ -1,0 +1,109 @@
+import * as fs from 'fs';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { UserError } from '../common/errors';
+import { runTool, tailText } from '../common/exec';
+import { oneLine } from '../common/text';
+
+/**
+ * The vulnerability DB: `grype db update` into dbCacheDirectory before every scan, then
+ * `grype db status` for the build date. An update failure with a valid cached DB is a warning;
+ * without one it fails the task.
+ */
+
+export interface DbStatus {
+  built?: string;
+  schemaVersion?: string;
+  valid?: boolean;
+  location?: string;
+  from?: string;
+}
+
+/**
+ * `grype db status` output: JSON (`-o json`, v0.88+) or text (`Built:  …` lines, every version).
+ * PURE. Unrecognisable output → {}.
+ */
+export function parseDbStatus(output: string): DbStatus {
+  const text = output.trim();
+  const brace = text.indexOf('{');
+  if (brace >= 0) {
+    const end = text.lastIndexOf('}');
+    try {
+      const doc = JSON.parse(text.slice(brace, end + 1)) as Record<string, unknown>;
+      return {
+        built: typeof doc.built === 'string' ? doc.built : undefined,
+        schemaVersion: doc.schemaVersion !== undefined ? String(doc.schemaVersion) : undefined,
+        valid: typeof doc.valid === 'boolean' ? doc.valid : undefined,
+        location: typeof doc.path === 'string' ? doc.path : typeof doc.location === 'string' ? doc.location : undefined,
+        from: typeof doc.from === 'string' ? doc.from : undefined,
+      };
+    } catch {
+      // not JSON after all: try the text form
+    }
+  }
+  const field = (name: string) => new RegExp(`^\\s*${name}\\s*:\\s*(.+?)\\s*$`, 'im').exec(text)?.[1];
+  const status = field('Status');
+  return {
+    built: field('Built'),
+    schemaVersion: field('Schema(?: version)?'),
+    valid: status === undefined ? undefined : /^valid\b/i.test(status),
+    location: field('(?:Location|Path)'),
+    from: field('From'),
+  };
+}
+
+/** "2026-08-01T06:59:36Z (3 days old)" for the log. PURE apart from `now`. */
+export function describeBuilt(built: string | undefined, now = Date.now()): string {
+  if (!built) return 'unknown build date';
+  const time = Date.parse(built);
+  if (Number.isNaN(time)) return built;
+  const hours = Math.max(0, Math.round((now - time) / 3_600_000));
+  return `${built} (${hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`} old)`;
+}
+
+export interface DatabaseResult {
+  status: DbStatus;
+  /** Set when the update failed and the scan uses the cached DB. */
+  warning?: string;
+}
+
+const HEARTBEAT_MS = 15_000;
+
+/** Runs `grype db update`, logs a heartbeat while it runs, then reads `grype db status`. */
+export async function updateDatabase(grypePath: string, env: Record<string, string>, cacheDirectory: string): Promise<DatabaseResult> {
+  fs.mkdirSync(cacheDirectory, { recursive: true });
+  console.log(`Updating the Grype vulnerability database in ${cacheDirectory}${env.GRYPE_DB_UPDATE_URL ? ` from ${env.GRYPE_DB_UPDATE_URL}` : ''}…`);
+  const started = Date.now();
+  const heartbeat = setInterval(() => {
+    const seconds = Math.round((Date.now() - started) / 1000);
+    console.log(`Still updating the Grype vulnerability database (${seconds}s)…`);
+    tl.setProgress(Math.min(90, Math.round(seconds / 3)), 'Updating the Grype vulnerability database');
+  }, HEARTBEAT_MS);
+  let update;
+  try {
+    update = await runTool({ name: 'grype db update', path: grypePath, args: ['db', 'update'], env });
+  } finally {
+    clearInterval(heartbeat);
+  }
+  const statusRun = await runTool({ name: 'grype db status', path: grypePath, args: ['db', 'status'], env, silent: true });
+  const status = statusRun.exitCode === 0 ? parseDbStatus(statusRun.stdout) : { ...parseDbStatus(statusRun.stdout), valid: false };
+  if (statusRun.exitCode === 0 && status.valid === undefined) status.valid = true;
+
+  if (update.exitCode === 0) {
+    console.log(`Grype vulnerability database: built ${describeBuilt(status.built)}${status.schemaVersion ? `, schema ${status.schemaVersion}` : ''}.`);
+    return { status };
+  }
+  const why = `grype db update exited with code ${update.exitCode}.${tailText(update.stderrTail)}`;
+  if (status.valid) {
+    const warning = oneLine(
+      `The Grype vulnerability database could not be updated (exit code ${update.exitCode}); scanning with the cached database built ${describeBuilt(status.built)}. ` +
+        'Check network access to the DB host or set dbUpdateUrl to a mirror.',
+      600,
+    );
+    console.log(why);
+    return { status, warning };
+  }
+  throw new UserError(
+    `The Grype vulnerability database could not be updated and there is no valid cached database in ${cacheDirectory}. ` +
+      `Check network access to the DB host (or set dbUpdateUrl to a mirror), or restore a cached DB into dbCacheDirectory (e.g. with Cache@2). ${why}`,
+  );
+}

@@ -1,0 +1,179 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { chooseConfigFile } from '../common/config';
+import { UserError } from '../common/errors';
+import { runTool, tailText } from '../common/exec';
+import { installTool } from '../common/install';
+import { prepareOutputDirectory } from '../common/outputDirectory';
+import { publishFiles, publishingDisabled, publishSummary } from '../common/publish';
+import { readRegistryLogin, registryEnvironment } from '../common/registry';
+import { reportStem } from '../common/target';
+import { neutraliseCommands, oneLine } from '../common/text';
+import { updateDatabase } from './database';
+import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from './grypeArguments';
+import { readInputs } from './inputs';
+import { countFindings, Decision, decideResult, findingLine, maxSeverity, outputVariables, sortFindings, warningLines } from './policy';
+import { GrypeReport, parseGrypeReport } from './report';
+import { buildSummary } from './summary';
+
+/** Findings printed to the log (the full list is in the reports). */
+const LOG_FINDINGS = 20;
+
+/**
+ * GrypeScan: install → DB update → scan → read the JSON → publish reports → summary → variables,
+ * tag → warnings → result (always last, so a failing scan still leaves its reports).
+ */
+export async function run(): Promise<void> {
+  const inputs = readInputs();
+  const login = readRegistryLogin(inputs.containerRegistry);
+  const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'output_grype');
+  const sourcesDirectory = tl.getVariable('Build.SourcesDirectory');
+  const config = chooseConfigFile('grype', inputs.configFile, sourcesDirectory);
+  console.log(neutraliseCommands(config.message));
+
+  const grype = await installTool({ tool: 'grype', version: inputs.grypeVersion, downloadBaseUrl: inputs.downloadBaseUrl, binaryPath: inputs.binaryPath });
+
+  const dbCacheDirectory = inputs.dbCacheDirectory ?? defaultDbCacheDirectory();
+  const env = grypeEnvironment({
+    dbCacheDirectory,
+    dbUpdateUrl: inputs.dbUpdateUrl,
+    registry: login ? registryEnvironment('GRYPE', login) : undefined,
+  });
+  if (login) console.log(`Registry credentials for ${login.authority} from service connection '${inputs.containerRegistry}' are passed to Grype through its environment.`);
+
+  const db = await updateDatabase(grype.path, env, dbCacheDirectory);
+  if (db.warning) tl.logIssue(tl.IssueType.Warning, db.warning);
+
+  const stem = reportStem(inputs.target, tl.getVariable('Agent.JobName'));
+  const reports = reportFiles(outputDirectory, stem, inputs.outputFormats);
+  // A report left by an earlier run must never be read as this run's.
+  for (const report of reports) fs.rmSync(report.path, { force: true });
+
+  console.log(`Scanning ${neutraliseCommands(inputs.target)} with Grype${grype.version ? ` ${grype.version}` : ''}.`);
+  const scan = await runTool({
+    name: 'Grype',
+    path: grype.path,
+    args: scanArguments({ target: inputs.target, reports, onlyFixed: inputs.onlyFixed, configFile: config.path, additionalArguments: inputs.additionalArguments }),
+    env,
+  });
+
+  const jsonFile = reports[0].path;
+  let report: GrypeReport | undefined;
+  let reportProblem: string | undefined;
+  if (fs.existsSync(jsonFile)) {
+    try {
+      report = parseGrypeReport(fs.readFileSync(jsonFile), { onlyFixed: inputs.onlyFixed, label: `Grype's JSON report ${jsonFile}` });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      reportProblem = err.message;
+    }
+  } else {
+    reportProblem = `Grype wrote no JSON report (${jsonFile} does not exist).`;
+  }
+
+  let failOnHit: string | undefined;
+  let grypeFailure: string | undefined;
+  if (scan.exitCode !== 0) {
+    const configText = config.path ? safeRead(config.path) : undefined;
+    if (report && (scan.exitCode === 1 || scan.exitCode === 2) && userRequestedFailOn(inputs.additionalArguments, configText, process.env)) {
+      failOnHit = `Grype's own fail-on severity (set in additionalArguments, the config file or GRYPE_FAIL_ON_SEVERITY) was reached: it exited with code ${scan.exitCode}.`;
+    } else {
+      grypeFailure =
+        `Grype failed: it exited with code ${scan.exitCode}` +
+        (reportProblem ? `. ${reportProblem}` : ' (the scan did not complete, so its findings are not trusted).') +
+        ' Check the target and the messages below; add --verbose to additionalArguments for more detail.';
+    }
+  } else if (reportProblem) {
+    grypeFailure = `Grype exited successfully, but its JSON report cannot be used. ${reportProblem}`;
+  }
+
+  const existing = reports.filter((r) => fs.existsSync(r.path));
+  const artifactName = publishingDisabled(inputs.artifactName) ? undefined : inputs.artifactName.trim();
+
+  if (grypeFailure || !report) {
+    // Publish what there is (helps to diagnose), then fail.
+    publishFiles(inputs.artifactName, existing.map((r) => r.path));
+    tl.setResult(tl.TaskResult.Failed, neutraliseCommands(`${grypeFailure ?? reportProblem}${tailText(scan.stderrTail)}`));
+    return;
+  }
+
+  const grypeVersion = usableVersion(report.grypeVersion) ?? grype.version;
+  const sorted = sortFindings(report.findings);
+  const counts = countFindings(sorted);
+  let decision: Decision = decideResult(counts, inputs.warnOnSeverity, inputs.failOnSeverity);
+  if (failOnHit && decision.result !== 'Failed') decision = { result: 'Failed', message: failOnHit };
+  const max = maxSeverity(counts);
+
+  logFindings(sorted);
+
+  // 1. Reports artifact (+ SARIF for the Scans tab), before anything decides the result.
+  publishFiles(inputs.artifactName, existing.map((r) => r.path));
+  const sarif = reports.find((r) => r.format === 'sarif');
+  if (inputs.publishSarif && sarif && fs.existsSync(sarif.path)) {
+    tl.uploadArtifact('CodeAnalysisLogs', sarif.path, 'CodeAnalysisLogs');
+  }
+
+  // 2. Summary tab.
+  const summary = buildSummary({
+    target: inputs.target,
+    counts,
+    sorted,
+    decision,
+    warnOnSeverity: inputs.warnOnSeverity,
+    failOnSeverity: inputs.failOnSeverity,
+    onlyFixed: inputs.onlyFixed,
+    ignoredCount: report.ignoredCount,
+    grypeVersion,
+    dbBuilt: db.status.built ?? report.dbBuilt,
+    dbSchemaVersion: db.status.schemaVersion ?? report.dbSchemaVersion,
+    reportFiles: existing.map((r) => path.basename(r.path)),
+    artifactName,
+    extraNotes: [db.warning, failOnHit].filter((n): n is string => Boolean(n)),
+  });
+  publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary);
+
+  // 3. Output variables and build tag.
+  const variables = outputVariables(counts, { jsonReport: jsonFile, sarifReport: sarif && fs.existsSync(sarif.path) ? sarif.path : undefined }, grypeVersion);
+  for (const [name, value] of Object.entries(variables)) tl.setVariable(name, value, false, true);
+  if (max !== 'None') tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
+
+  // 4. Warnings, most severe first, capped.
+  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName, reportFile: artifactName ? path.basename(jsonFile) : jsonFile })) {
+    tl.logIssue(tl.IssueType.Warning, line);
+  }
+
+  // 5. Result, last.
+  tl.setResult(tl.TaskResult[decision.result], decision.message);
+}
+
+function logFindings(sorted: ReturnType<typeof sortFindings>): void {
+  if (!sorted.length) {
+    console.log('Grype found no vulnerabilities.');
+    return;
+  }
+  const shown = sorted.slice(0, LOG_FINDINGS);
+  console.log(`Findings (most severe first${shown.length < sorted.length ? `; ${shown.length} of ${sorted.length}, the rest are in the reports` : ''}):`);
+  for (const f of shown) console.log(`  ${findingLine(f)}`);
+}
+
+function defaultDbCacheDirectory(): string {
+  const tools = tl.getVariable('Agent.ToolsDirectory');
+  if (tools) return path.join(tools, 'grype', 'db');
+  const temp = tl.getVariable('Agent.TempDirectory');
+  if (temp) return path.join(temp, 'grype', 'db');
+  throw new UserError('dbCacheDirectory is not set and neither Agent.ToolsDirectory nor Agent.TempDirectory is known. Set dbCacheDirectory.');
+}
+
+/** Snapshot reports say `[not provided]`; treat anything without a digit as unknown. */
+function usableVersion(version: string | undefined): string | undefined {
+  return version && /\d/.test(version) ? oneLine(version, 40) : undefined;
+}
+
+function safeRead(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { HttpClient } from 'typed-rest-client/HttpClient';
+import { IRequestOptions } from 'typed-rest-client/Interfaces';
+import { UserError } from '../common/errors';
+import { formatBytes, oneLine } from '../common/text';
+import { backoffDelayMs, isRetryableStatus } from '../common/install/retry';
+
+export interface DependencyTrackTarget {
+  /** Base URL of the Dependency-Track API server, without a trailing slash or /api/... */
+  baseUrl: string;
+  apiKey: string;
+  projectName: string;
+  projectVersion: string;
+}
+
+/**
+ * Checks and normalises `dependencyTrackUrl`: an absolute http(s) URL of the API server. A trailing
+ * `/`, `/api`, `/api/v1` or `/api/v1/bom` is accepted and removed. Pure.
+ */
+export function normaliseDependencyTrackUrl(raw: string): string {
+  const text = raw.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UserError(`dependencyTrackUrl '${text}' is not a valid URL. Use the address of the Dependency-Track API server, e.g. https://dtrack.example.com or https://dtrack.example.com/api-server.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UserError(`dependencyTrackUrl '${text}' must start with https:// (or http://), not ${url.protocol}//.`);
+  }
+  if (!url.hostname) throw new UserError(`dependencyTrackUrl '${text}' names no host. Example: https://dtrack.example.com.`);
+  if (url.username || url.password) {
+    throw new UserError('dependencyTrackUrl must not contain credentials. Put the API key in dependencyTrackApiKey (from a secret variable) instead.');
+  }
+  if (url.search || url.hash) throw new UserError(`dependencyTrackUrl '${text}' must not have a query or fragment.`);
+  const pathname = url.pathname.replace(/\/+$/, '').replace(/\/api(\/v1(\/bom)?)?$/i, '');
+  return `${url.protocol}//${url.host}${pathname}`;
+}
+
+export interface MultipartField {
+  name: string;
+  value: string;
+}
+
+export interface MultipartFile {
+  name: string;
+  fileName: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface MultipartBody {
+  contentType: string;
+  /** Head, file bytes and tail: the file is not copied into one big buffer. */
+  parts: Buffer[];
+  length: number;
+}
+
+function headerValue(text: string): string {
+  // Quoted-string in a Content-Disposition: no CR/LF, quotes and backslashes escaped.
+  return text.replace(/[\r\n]+/g, ' ').replace(/["\\]/g, '\\$&');
+}
+
+/** A multipart/form-data body (RFC 7578): text fields, then one file. Pure apart from `boundary`. */
+export function multipartBody(fields: MultipartField[], file: MultipartFile, boundary = `----syftsbom${randomBytes(12).toString('hex')}`): MultipartBody {
+  let head = '';
+  for (const field of fields) {
+    head += `--${boundary}\r\nContent-Disposition: form-data; name="${headerValue(field.name)}"\r\n\r\n${field.value}\r\n`;
+  }
+  head += `--${boundary}\r\nContent-Disposition: form-data; name="${headerValue(file.name)}"; filename="${headerValue(file.fileName)}"\r\nContent-Type: ${file.contentType}\r\n\r\n`;
+  const tail = `\r\n--${boundary}--\r\n`;
+  const parts = [Buffer.from(head, 'utf8'), file.data, Buffer.from(tail, 'utf8')];
+  return { contentType: `multipart/form-data; boundary=${boundary}`, parts, length: parts.reduce((n, b) => n + b.length, 0) };
+}
+
+export interface UploadPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  socketTimeoutMs: number;
+}
+
+/** Production defaults. SYFTSBOM_DT_RETRY_DELAY_MS lowers the back-off (tests). */
+export function uploadPolicy(env: NodeJS.ProcessEnv = process.env): UploadPolicy {
+  const delay = Number(env.SYFTSBOM_DT_RETRY_DELAY_MS);
+  return { attempts: 4, baseDelayMs: Number.isFinite(delay) && delay >= 0 ? delay : 2000, socketTimeoutMs: 5 * 60_000 };
+}
+
+export interface UploadResult {
+  token?: string;
+  status: number;
+  attempts: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The user-facing error for a non-2xx answer that retrying will not fix (or that kept failing). Pure. */
+export function describeFailure(status: number, body: string, target: DependencyTrackTarget, bomBytes: number, attempts: number): UserError {
+  const url = `${target.baseUrl}/api/v1/bom`;
+  const detail = body.trim() ? ` Server said: ${oneLine(body, 300)}` : '';
+  if (status === 401 || status === 403) {
+    return new UserError(
+      `Dependency-Track refused the API key (HTTP ${status} from ${url}). The key in dependencyTrackApiKey must be valid and belong to a team with the ` +
+        `BOM_UPLOAD permission, plus PROJECT_CREATION_UPLOAD so that project '${target.projectName}' can be created automatically ` +
+        `(Dependency-Track: Administration → Access Management → Teams).${detail}`,
+    );
+  }
+  if (status === 413) {
+    return new UserError(
+      `Dependency-Track (or a proxy in front of it) rejected the SBOM as too large (HTTP 413, ${formatBytes(bomBytes)}). ` +
+        `Raise the server's upload limit (e.g. the reverse proxy's request body limit), or upload a smaller SBOM.${detail}`,
+    );
+  }
+  if (status === 404) {
+    return new UserError(`There is no Dependency-Track BOM API at ${url} (HTTP 404). Set dependencyTrackUrl to the API server's address (not the frontend's).${detail}`);
+  }
+  if (status === 400) {
+    return new UserError(`Dependency-Track rejected the upload (HTTP 400 from ${url}): the BOM or the project fields are not accepted.${detail}`);
+  }
+  if (status >= 500 || status === 429 || status === 408) {
+    return new UserError(`Dependency-Track failed with HTTP ${status} from ${url} after ${attempts} attempt(s). Check the server's health and logs, then run the pipeline again.${detail}`);
+  }
+  return new UserError(`Dependency-Track answered HTTP ${status} from ${url}; the SBOM was not uploaded.${detail}`);
+}
+
+/**
+ * `POST <base>/api/v1/bom` (multipart: projectName, projectVersion, autoCreate=true, bom) with the
+ * `X-Api-Key` header, through the agent's proxy and certificate settings. 5xx, 408/429 and
+ * connection failures are retried with back-off; anything else fails at once with a clear error.
+ * The key is registered as a secret by the caller before this runs and is never logged.
+ */
+export async function uploadBom(target: DependencyTrackTarget, bom: Buffer, fileName: string, contentType: string, policy: UploadPolicy = uploadPolicy()): Promise<UploadResult> {
+  const url = `${target.baseUrl}/api/v1/bom`;
+  const body = multipartBody(
+    [
+      { name: 'projectName', value: target.projectName },
+      { name: 'projectVersion', value: target.projectVersion },
+      { name: 'autoCreate', value: 'true' },
+    ],
+    { name: 'bom', fileName, contentType, data: bom },
+  );
+  const options: IRequestOptions = {
+    allowRetries: false,
+    allowRedirects: false,
+    socketTimeout: policy.socketTimeoutMs,
+    proxy: tl.getHttpProxyConfiguration(url) ?? undefined,
+    cert: tl.getHttpCertConfiguration() ?? undefined,
+  };
+  const client = new HttpClient('grype-syft-azure-devops', [], options);
+  for (let attempt = 1; ; attempt++) {
+    let failure: string;
+    let status = 0;
+    let text = '';
+    try {
+      const response = await client.request('POST', url, Readable.from(body.parts), {
+        'Content-Type': body.contentType,
+        'Content-Length': String(body.length),
+        Accept: 'application/json',
+        'X-Api-Key': target.apiKey,
+      });
+      status = response.message.statusCode ?? 0;
+      text = await response.readBody();
+      if (status >= 200 && status < 300) {
+        let token: string | undefined;
+        try {
+          const parsed = JSON.parse(text) as { token?: unknown };
+          if (typeof parsed?.token === 'string') token = parsed.token;
+        } catch {
+          // a 2xx without JSON: uploaded, but no token to report
+        }
+        return { token, status, attempts: attempt };
+      }
+      if (!isRetryableStatus(status)) throw describeFailure(status, text, target, bom.length, attempt);
+      failure = `HTTP ${status}`;
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      const e = err as NodeJS.ErrnoException;
+      failure = e.code ? `${e.code}: ${e.message}` : e.message;
+      status = 0;
+    }
+    if (attempt >= policy.attempts) {
+      if (status) throw describeFailure(status, text, target, bom.length, attempt);
+      throw new UserError(`Could not upload the SBOM to Dependency-Track at ${url} after ${attempt} attempts (${oneLine(failure)}). Check dependencyTrackUrl, the server and the agent's network/proxy, then run the pipeline again.`);
+    }
+    const delay = backoffDelayMs(attempt, policy.baseDelayMs);
+    console.log(`Dependency-Track upload attempt ${attempt} of ${policy.attempts} failed (${oneLine(failure)}); retrying in ${delay} ms.`);
+    await sleep(delay);
+  }
+}

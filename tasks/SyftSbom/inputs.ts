@@ -1,0 +1,111 @@
+import * as tl from 'azure-pipelines-task-lib/task';
+import { splitArguments } from '../common/arguments';
+import { UserError } from '../common/errors';
+import { booleanInput, textInput } from '../common/main';
+import { resolveTarget } from '../common/target';
+import { DependencyTrackTarget, normaliseDependencyTrackUrl } from './dependencyTrack';
+import { FormatSpec, isCycloneDx, parseFormats } from './formats';
+
+/**
+ * The task's inputs, read once and checked before anything runs. An input the agent did not
+ * provide (undefined) means the task.json default. Parsing helpers are pure and exported.
+ */
+export interface SyftInputs {
+  target: string;
+  formats: FormatSpec[];
+  outputDirectory?: string;
+  artifactName: string;
+  validateSbom: boolean;
+  failOnInvalid: boolean;
+  addPipelineMetadata: boolean;
+  dependencyTrack?: DependencyTrackTarget;
+  syftVersion: string;
+  downloadBaseUrl?: string;
+  binaryPath?: string;
+  configFile?: string;
+  containerRegistry?: string;
+  additionalArguments: string[];
+}
+
+/** '' (pinned default), 'latest', or an exact release `1.2.3` / `v1.2.3`. Pure. */
+export function parseSyftVersion(raw: string | undefined): string {
+  const value = raw?.trim() ?? '';
+  if (!value) return '';
+  if (value.toLowerCase() === 'latest') return 'latest';
+  if (/^v?\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(value)) return value;
+  throw new UserError(`Input syftVersion is '${value}', which is not a Syft release version. Use an exact release such as 1.42.3 or v1.42.3, 'latest', or leave it empty for the version this task pins.`);
+}
+
+/** Options that would fight the task's own `-o` outputs. Pure. */
+export function checkAdditionalArguments(args: string[]): void {
+  const clash = args.find((a) => a === '-o' || a === '--output' || a.startsWith('--output=') || (/^-o./.test(a) && !a.startsWith('--')));
+  if (clash) {
+    throw new UserError(`additionalArguments contains '${clash}', but the task sets Syft's outputs itself. List the formats in outputFormats instead (e.g. cyclonedx-json,spdx-json).`);
+  }
+}
+
+export interface DependencyTrackInputs {
+  url?: string;
+  apiKey?: string;
+  project?: string;
+  projectVersion?: string;
+}
+
+/**
+ * Dependency-Track settings, or undefined when no URL is set. The API key is registered as a
+ * secret before any check can print anything. Needs a CycloneDX format to upload.
+ */
+export function parseDependencyTrack(raw: DependencyTrackInputs, formats: FormatSpec[], env: NodeJS.ProcessEnv, setSecret: (s: string) => void = () => undefined): DependencyTrackTarget | undefined {
+  const apiKey = raw.apiKey?.trim();
+  if (apiKey) setSecret(apiKey);
+  if (!raw.url?.trim()) return undefined;
+  const baseUrl = normaliseDependencyTrackUrl(raw.url);
+  if (!apiKey) {
+    throw new UserError('dependencyTrackUrl is set but dependencyTrackApiKey is empty. Create a secret pipeline variable holding a Dependency-Track API key (team with BOM_UPLOAD and PROJECT_CREATION_UPLOAD) and set dependencyTrackApiKey: $(thatVariable).');
+  }
+  if (!formats.some(isCycloneDx)) {
+    throw new UserError(`Dependency-Track takes CycloneDX, but outputFormats (${formats.map((f) => f.name).join(', ')}) has none. Add cyclonedx-json to outputFormats, or clear dependencyTrackUrl.`);
+  }
+  const projectName = (raw.project?.trim() || env.BUILD_REPOSITORY_NAME || '').trim();
+  if (!projectName) throw new UserError('dependencyTrackProject is empty and Build.Repository.Name is unknown. Set dependencyTrackProject.');
+  const projectVersion = (raw.projectVersion?.trim() || env.BUILD_SOURCEBRANCHNAME || '').trim();
+  if (!projectVersion) throw new UserError('dependencyTrackProjectVersion is empty and Build.SourceBranchName is unknown. Set dependencyTrackProjectVersion.');
+  return { baseUrl, apiKey, projectName, projectVersion };
+}
+
+export function readInputs(): SyftInputs {
+  // Secrets first: nothing below may print the key before the agent knows to mask it.
+  const apiKeyRaw = tl.getInput('dependencyTrackApiKey');
+  if (apiKeyRaw?.trim()) tl.setSecret(apiKeyRaw.trim());
+  const sources = tl.getVariable('Build.SourcesDirectory');
+  const target = resolveTarget(tl.getInput('target'), sources);
+  const formats = parseFormats(tl.getInput('outputFormats'));
+  const additionalArguments = splitArguments(tl.getInput('additionalArguments') ?? '');
+  checkAdditionalArguments(additionalArguments);
+  return {
+    target,
+    formats,
+    outputDirectory: textInput('outputDirectory'),
+    artifactName: tl.getInput('artifactName')?.trim() ?? 'sbom',
+    validateSbom: booleanInput('validateSbom', true),
+    failOnInvalid: booleanInput('failOnInvalid', false),
+    addPipelineMetadata: booleanInput('addPipelineMetadata', true),
+    dependencyTrack: parseDependencyTrack(
+      {
+        url: tl.getInput('dependencyTrackUrl'),
+        apiKey: apiKeyRaw,
+        project: tl.getInput('dependencyTrackProject'),
+        projectVersion: tl.getInput('dependencyTrackProjectVersion'),
+      },
+      formats,
+      process.env,
+      (s) => tl.setSecret(s),
+    ),
+    syftVersion: parseSyftVersion(tl.getInput('syftVersion')),
+    downloadBaseUrl: textInput('downloadBaseUrl'),
+    binaryPath: textInput('binaryPath'),
+    configFile: textInput('configFile'),
+    containerRegistry: textInput('containerRegistry'),
+    additionalArguments,
+  };
+}

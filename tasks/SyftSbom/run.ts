@@ -1,0 +1,162 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { chooseConfigFile } from '../common/config';
+import { UserError } from '../common/errors';
+import { runTool, tailText } from '../common/exec';
+import { installTool } from '../common/install';
+import { prepareOutputDirectory } from '../common/outputDirectory';
+import { publishFiles, publishingDisabled, publishSummary } from '../common/publish';
+import { readRegistryLogin, registryEnvironment } from '../common/registry';
+import { reportStem } from '../common/target';
+import { neutraliseCommands, oneLine } from '../common/text';
+import { uploadBom } from './dependencyTrack';
+import { isCycloneDx } from './formats';
+import { readInputs } from './inputs';
+import { provenanceProperties } from './provenance';
+import { IncompleteOutputError, ProcessedSbom, processSbom } from './sbomProcessing';
+import { DependencyTrackSummary, renderSummary } from './summary';
+import { syftArguments } from './syftArguments';
+
+/** Syft's version from `syft version` (binaryPath mode, where the installer cannot know it). */
+async function askSyftVersion(syftPath: string): Promise<string> {
+  try {
+    const result = await runTool({ name: 'Syft', path: syftPath, args: ['version'], silent: true, env: { SYFT_CHECK_FOR_APP_UPDATE: 'false' } });
+    const match = /^Version:\s*v?(\S+)/im.exec(result.stdout) ?? /\bsyft\s+v?(\d+\.\d+\.\d+\S*)/i.exec(result.stdout);
+    return result.exitCode === 0 && match ? match[1] : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * SyftSbom@1: run Syft once for every format → check each output is complete → provenance and
+ * validation (each SBOM loaded once) → publish → Dependency-Track → summary → variables → result.
+ */
+export async function run(): Promise<void> {
+  const inputs = readInputs();
+  const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'sbom');
+  const config = chooseConfigFile('syft', inputs.configFile, tl.getVariable('Build.SourcesDirectory'));
+  console.log(config.message);
+  const login = readRegistryLogin(inputs.containerRegistry);
+
+  const syft = await installTool({ tool: 'syft', version: inputs.syftVersion, downloadBaseUrl: inputs.downloadBaseUrl, binaryPath: inputs.binaryPath });
+  const syftVersion = syft.version || (await askSyftVersion(syft.path));
+
+  const plan = syftArguments({
+    target: inputs.target,
+    formats: inputs.formats,
+    outputDirectory,
+    stem: reportStem(inputs.target, tl.getVariable('Agent.JobName')),
+    configFile: config.path,
+    additionalArguments: inputs.additionalArguments,
+    registryEnv: login ? registryEnvironment('SYFT', login) : undefined,
+  });
+  // A file left by an earlier run must not pass for this run's output.
+  for (const output of plan.outputs) fs.rmSync(output.file, { force: true });
+
+  console.log(`Generating ${plan.outputs.map((o) => path.basename(o.file)).join(', ')} from ${inputs.target} with Syft ${syftVersion || ''}`.trim());
+  const result = await runTool({ name: 'Syft', path: syft.path, args: plan.args, env: plan.env });
+  if (result.exitCode !== 0) {
+    throw new UserError(
+      `Syft failed with exit code ${result.exitCode} while generating the SBOM for ${inputs.target}. Check the target (image name, registry access, path) and the Syft messages.${tailText(result.stderrTail)}`,
+    );
+  }
+
+  const provenance = inputs.addPipelineMetadata ? provenanceProperties(process.env) : undefined;
+  const uploadFormat = inputs.dependencyTrack ? plan.outputs.find((o) => isCycloneDx(o.format))?.format : undefined;
+  const sboms: ProcessedSbom[] = [];
+  for (const [index, output] of plan.outputs.entries()) {
+    let sbom: ProcessedSbom;
+    try {
+      sbom = await processSbom(output.format, output.file, {
+        provenance,
+        validate: inputs.validateSbom,
+        count: index === 0,
+        keepContent: output.format === uploadFormat,
+      });
+    } catch (err) {
+      if (err instanceof IncompleteOutputError) {
+        throw new UserError(`${err.message} Syft exited with code 0 but its output is unusable; check the agent's disk space and the Syft messages.${tailText(result.stderrTail)}`);
+      }
+      throw err;
+    }
+    sboms.push(sbom);
+    logSbom(sbom);
+  }
+
+  // Reports are published before the task decides its result.
+  publishFiles(inputs.artifactName, sboms.map((s) => s.file));
+
+  let dependencyTrack: DependencyTrackSummary | undefined;
+  let dependencyTrackError: UserError | undefined;
+  const dt = inputs.dependencyTrack;
+  if (dt) {
+    const upload = sboms.find((s) => s.format === uploadFormat)!;
+    dependencyTrack = { url: dt.baseUrl, project: dt.projectName, version: dt.projectVersion };
+    console.log(`Uploading ${path.basename(upload.file)} to Dependency-Track ${dt.baseUrl} (project '${dt.projectName}', version '${dt.projectVersion}', autoCreate).`);
+    try {
+      const answer = await uploadBom(dt, upload.content!, path.basename(upload.file), upload.format.kind === 'cyclonedx-xml' ? 'application/xml' : 'application/json');
+      dependencyTrack.token = answer.token;
+      console.log(`Dependency-Track accepted the SBOM; processing token: ${answer.token ?? '(none returned)'}.`);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      dependencyTrackError = err;
+      dependencyTrack.error = oneLine(err.message, 200);
+    }
+    upload.content = undefined;
+  }
+
+  const primary = sboms[0];
+  const stem = path.basename(primary.file).slice(0, -primary.format.extension.length);
+  publishSummary(
+    outputDirectory,
+    `${stem}.sbom-summary.md`,
+    renderSummary({
+      target: inputs.target,
+      syftVersion,
+      sboms,
+      primary,
+      artifactName: publishingDisabled(inputs.artifactName) ? undefined : inputs.artifactName,
+      dependencyTrack,
+    }),
+  );
+
+  tl.setVariable('sbomFiles', sboms.map((s) => s.file).join(','), false, true);
+  tl.setVariable('primarySbom', primary.file, false, true);
+  tl.setVariable('componentCount', String(primary.counts?.total ?? 0), false, true);
+  tl.setVariable('sbomSha256', primary.sha256, false, true);
+  tl.setVariable('syftVersion', syftVersion, false, true);
+
+  if (dependencyTrackError) throw dependencyTrackError;
+  const invalid = sboms.filter((s) => s.validation?.checked && !s.validation.valid);
+  if (invalid.length) {
+    const message = `${invalid.map((s) => `${path.basename(s.file)} (${s.validation!.errorCount} error(s))`).join(', ')} ${invalid.length === 1 ? 'is' : 'are'} not valid CycloneDX; the errors are in the log and the summary.`;
+    if (inputs.failOnInvalid) {
+      tl.setResult(tl.TaskResult.Failed, `${message} failOnInvalid is true.`);
+      return;
+    }
+    tl.setResult(tl.TaskResult.SucceededWithIssues, `${message} Set failOnInvalid: true to fail the step instead.`);
+    return;
+  }
+  tl.setResult(tl.TaskResult.Succeeded, `Generated ${sboms.length} SBOM file(s) with ${primary.counts?.total ?? 0} component(s).`);
+}
+
+function logSbom(sbom: ProcessedSbom): void {
+  const name = path.basename(sbom.file);
+  const counts = sbom.counts ? `, ${sbom.counts.total} component(s)` : '';
+  console.log(`${name}: ${sbom.format.name}${sbom.specVersion ? ` ${sbom.specVersion}` : ''}, ${sbom.bytes} bytes, sha256 ${sbom.sha256}${counts}`);
+  if (sbom.provenance) {
+    console.log(sbom.provenance.added ? `${name}: added ${sbom.provenance.added} pipeline provenance properties to metadata.properties.` : `${name}: no pipeline provenance added: ${sbom.provenance.skipped}.`);
+  }
+  const v = sbom.validation;
+  if (!v) return;
+  if (!v.checked) {
+    console.log(`${name}: not validated: ${neutraliseCommands(v.note ?? '')}.`);
+  } else if (v.valid) {
+    console.log(`${name}: valid CycloneDX ${v.version} (checked with @cyclonedx/cyclonedx-library).`);
+  } else {
+    tl.warning(`${name} is not valid CycloneDX ${v.version}: ${v.errorCount} schema error(s), first: ${v.errors[0] ?? ''}`);
+    for (const line of v.errors) console.log(`  ${line}`);
+  }
+}

@@ -1,0 +1,81 @@
+import * as path from 'path';
+import { bar, code, table } from '../common/markdown';
+import { formatBytes } from '../common/text';
+import { ProcessedSbom } from './sbomProcessing';
+
+export interface DependencyTrackSummary {
+  url: string;
+  project: string;
+  version: string;
+  token?: string;
+  error?: string;
+}
+
+export interface SummaryInput {
+  target: string;
+  syftVersion: string;
+  sboms: ProcessedSbom[];
+  primary: ProcessedSbom;
+  artifactName?: string;
+  dependencyTrack?: DependencyTrackSummary;
+}
+
+function validationText(sbom: ProcessedSbom): string {
+  const v = sbom.validation;
+  if (!v) return sbom.format.kind.startsWith('cyclonedx') ? 'not validated' : 'n/a';
+  if (!v.checked) return `not checked: ${v.note ?? ''}`;
+  return v.valid ? '✅ valid' : `❌ ${v.errorCount} schema error(s)`;
+}
+
+/** The Markdown summary tab: formats, component counts by type, files, sizes, SHA-256, Dependency-Track. Pure. */
+export function renderSummary(input: SummaryInput): string {
+  const lines: string[] = ['# Syft SBOM', ''];
+  lines.push(`Target ${code(input.target)} · Syft ${code(input.syftVersion || 'unknown')} · formats ${input.sboms.map((s) => code(s.format.version ? `${s.format.name}@${s.format.version}` : s.format.name)).join(', ')}`);
+  lines.push('');
+  const counts = input.primary.counts;
+  lines.push(`## Components (${path.basename(input.primary.file)})`, '');
+  if (counts) {
+    const types = Object.entries(counts.byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const max = types.length ? types[0][1] : 0;
+    lines.push(`**${counts.total}** component(s).`, '');
+    if (types.length) lines.push(table(['Type', 'Count', ''], types.map(([type, n]) => [type, n, bar(n, max)])), '');
+  } else {
+    lines.push(`The primary SBOM (${input.primary.format.name}) is not a format the task counts components in.`, '');
+  }
+  lines.push('## Files', '');
+  lines.push(
+    table(
+      ['File', 'Format', 'Spec', 'Size', 'SHA-256', 'Validation', 'Provenance'],
+      input.sboms.map((s) => [
+        path.basename(s.file),
+        s.format.name,
+        s.specVersion ?? '',
+        formatBytes(s.bytes),
+        s.sha256,
+        validationText(s),
+        s.provenance ? (s.provenance.added ? `${s.provenance.added} properties added` : `skipped: ${s.provenance.skipped ?? ''}`) : '',
+      ]),
+    ),
+    '',
+  );
+  lines.push(input.artifactName ? `Published to build artifact ${code(input.artifactName)}.` : 'Not published (artifactName is none).', '');
+  const invalid = input.sboms.filter((s) => s.validation?.checked && !s.validation.valid);
+  for (const s of invalid) {
+    lines.push(`### Schema errors in ${path.basename(s.file)}`, '');
+    lines.push(...s.validation!.errors.map((e) => `- ${code(e)}`));
+    if (s.validation!.errorCount > s.validation!.errors.length) lines.push(`- … and ${s.validation!.errorCount - s.validation!.errors.length} more`);
+    lines.push('');
+  }
+  const dt = input.dependencyTrack;
+  if (dt) {
+    lines.push('## Dependency-Track', '');
+    lines.push(
+      table(
+        ['Server', 'Project', 'Version', 'Result'],
+        [[dt.url, dt.project, dt.version, dt.error ? `failed: ${dt.error}` : `uploaded, token ${dt.token ?? '(none returned)'}`]],
+      ),
+      '',
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,165 @@
+// I/O adapter: HTTP GETs through typed-rest-client (the client tool-lib uses) so the agent's
+// proxy and certificate settings apply, with our own retries (tool-lib's downloadTool has
+// linear back-off, no checksum and no truncation check).
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { IncomingMessage } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { HttpClient } from 'typed-rest-client/HttpClient';
+import { IRequestOptions } from 'typed-rest-client/Interfaces';
+import { UserError } from '../errors';
+import { percentOf, progressText, ProgressState, shouldReportProgress } from './progress';
+import { backoffDelayMs, HttpStatusError, isRetryableStatus } from './retry';
+
+export interface DownloadPolicy {
+  /** attempts per URL, including the first */
+  attempts: number;
+  /** wait after the first failed attempt; doubles after each further one */
+  baseDelayMs: number;
+  /** no byte for this long → the attempt fails (and is retried) */
+  socketTimeoutMs: number;
+  progressIntervalMs: number;
+}
+
+/** Production defaults; tests lower the delays. */
+export const downloadPolicy: DownloadPolicy = {
+  attempts: 4,
+  baseDelayMs: 1000,
+  socketTimeoutMs: 60_000,
+  progressIntervalMs: 5000,
+};
+
+const USER_AGENT = 'grype-syft-azure-devops';
+
+function createClient(url: string, allowRedirects: boolean): HttpClient {
+  const options: IRequestOptions = {
+    allowRedirects,
+    allowRetries: false, // retried below, with back-off and body checks
+    socketTimeout: downloadPolicy.socketTimeoutMs,
+    proxy: tl.getHttpProxyConfiguration(url) ?? undefined,
+    cert: tl.getHttpCertConfiguration() ?? undefined,
+  };
+  return new HttpClient(USER_AGENT, [], options);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * GET `url` and hand a 2xx (or, when redirects are not followed, 3xx) response to `consume`.
+ * Connection errors, timeouts, errors while consuming the body and retryable statuses are
+ * retried with back-off; other statuses throw HttpStatusError at once.
+ */
+async function getWithRetries<T>(
+  url: string,
+  headers: Record<string, string>,
+  consume: (response: IncomingMessage) => Promise<T>,
+  allowRedirects = true,
+): Promise<T> {
+  const client = createClient(url, allowRedirects);
+  for (let attempt = 1; ; attempt++) {
+    let failure: Error;
+    try {
+      const response = (await client.get(url, headers)).message;
+      const status = response.statusCode ?? 0;
+      if (status >= 200 && status < 400) return await consume(response);
+      response.resume(); // discard the error body so the socket is released
+      if (!isRetryableStatus(status)) throw new HttpStatusError(url, status);
+      failure = new HttpStatusError(url, status);
+    } catch (error) {
+      if (error instanceof UserError || (error instanceof HttpStatusError && !isRetryableStatus(error.status))) throw error;
+      failure = error as Error;
+    }
+    if (attempt >= downloadPolicy.attempts) {
+      if (failure instanceof HttpStatusError) throw failure;
+      throw new UserError(
+        `Downloading ${url} failed after ${attempt} attempts: ${failure.message}. ` +
+          `Check the agent's network and proxy settings, or set downloadBaseUrl to a reachable mirror, then run the pipeline again.`,
+      );
+    }
+    const delayMs = backoffDelayMs(attempt, downloadPolicy.baseDelayMs);
+    console.log(`Attempt ${attempt} of ${downloadPolicy.attempts} to download ${url} failed (${failure.message}); retrying in ${delayMs} ms.`);
+    await sleep(delayMs);
+  }
+}
+
+function contentLength(response: IncomingMessage): number | undefined {
+  const header = response.headers['content-length'];
+  return header === undefined ? undefined : Number(header);
+}
+
+/** Thrown inside an attempt when the connection ended before Content-Length bytes arrived; retried. */
+function assertComplete(url: string, receivedBytes: number, expectedBytes: number | undefined): void {
+  if (expectedBytes !== undefined && receivedBytes !== expectedBytes) {
+    throw new Error(`connection closed after ${receivedBytes} of ${expectedBytes} bytes of ${url}`);
+  }
+}
+
+/** Streams `url` into `destPath`, hashing while writing. Returns the SHA-256 (lower-case hex) and size. */
+export async function downloadFile(url: string, destPath: string): Promise<{ sha256: string; bytes: number }> {
+  return getWithRetries(url, {}, async (response) => {
+    const totalBytes = contentLength(response);
+    const hash = createHash('sha256');
+    let receivedBytes = 0;
+    const progress: ProgressState = { lastReportAtMs: Date.now(), lastReportedTenth: 0 };
+    const hashAndReport = async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        hash.update(chunk);
+        receivedBytes += chunk.length;
+        const now = Date.now();
+        if (shouldReportProgress(progress, now, receivedBytes, totalBytes, downloadPolicy.progressIntervalMs)) {
+          progress.lastReportAtMs = now;
+          progress.lastReportedTenth = totalBytes ? Math.floor((receivedBytes / totalBytes) * 10) : 0;
+          console.log(`Downloading ${url}: ${progressText(receivedBytes, totalBytes)}`);
+          const percent = percentOf(receivedBytes, totalBytes);
+          if (percent !== undefined) tl.setProgress(percent, 'Downloading');
+        }
+        yield chunk;
+      }
+    };
+    await pipeline(response, hashAndReport, createWriteStream(destPath));
+    assertComplete(url, receivedBytes, totalBytes);
+    return { sha256: hash.digest('hex'), bytes: receivedBytes };
+  });
+}
+
+async function readBody(url: string, response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  assertComplete(url, body.length, contentLength(response));
+  return body.toString('utf8');
+}
+
+export async function downloadText(url: string): Promise<string> {
+  return getWithRetries(url, {}, (response) => readBody(url, response));
+}
+
+/**
+ * What github.com/<owner>/<repo>/releases/latest points at: with `Accept: application/json`
+ * GitHub answers `{"tag_name": "v1.2.3", …}`; otherwise (or from a proxy that drops the
+ * header) it redirects to `/releases/tag/v1.2.3`. Redirects are not followed so both work.
+ * Returns the tag or the redirect location.
+ */
+export async function fetchLatestReleaseTag(url: string): Promise<string> {
+  return getWithRetries(
+    url,
+    { Accept: 'application/json' },
+    async (response) => {
+      const location = response.headers.location;
+      if (response.statusCode && response.statusCode >= 300 && location) {
+        response.resume();
+        return location;
+      }
+      const body = await readBody(url, response);
+      try {
+        const tag = (JSON.parse(body) as { tag_name?: unknown }).tag_name;
+        if (typeof tag === 'string') return tag;
+      } catch {
+        // not JSON: reported below with the body's start
+      }
+      throw new UserError(`${url} did not name a release (expected JSON with tag_name, got: ${body.slice(0, 100)}). Pin a version instead of 'latest'.`);
+    },
+    false,
+  );
+}

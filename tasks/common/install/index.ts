@@ -1,0 +1,182 @@
+// Installs Grype or Syft for a task (SPEC 2.1): resolve the version, find it in the tool
+// cache or download it, verify its SHA-256 against the release's checksums file, extract and
+// cache it atomically. Decisions live in the pure modules next to this file; download.ts and
+// cache.ts do the I/O. The download path (tool-lib, typed-rest-client) is loaded only on a cache
+// miss, which keeps a cache hit about as cheap as starting Node.
+import { accessSync, chmodSync, constants, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { UserError } from '../errors';
+import { cacheLocation, CacheLocation, commitStagingDir, createStagingDir, findCachedBinary, removeStagingDir } from './cache';
+import { findChecksum } from './checksums';
+import { archiveAssetName, checksumsAssetName, ReleasePlatform, resolvePlatform } from './platform';
+import { HttpStatusError } from './retry';
+import { defaultDownloadBase, latestReleaseUrl, parseRequestedVersion, versionFromTag } from './version';
+import { PINNED_VERSIONS, ToolName } from './versions';
+
+export interface InstallRequest {
+  tool: ToolName;
+  /** as typed; '' => pinned */
+  version: string;
+  downloadBaseUrl?: string;
+  binaryPath?: string;
+}
+
+export interface InstalledTool {
+  /** executable */
+  path: string;
+  /** resolved, without v; '' if unknown in binaryPath mode */
+  version: string;
+  fromCache: boolean;
+}
+
+export async function installTool(req: InstallRequest): Promise<InstalledTool> {
+  const binaryPath = req.binaryPath?.trim();
+  if (binaryPath) return useProvidedBinary(req.tool, binaryPath);
+
+  const requested = parseRequestedVersion(req.tool, req.version);
+  const mirrorBase = req.downloadBaseUrl?.trim().replace(/\/+$/, '');
+  if (requested.kind === 'latest' && mirrorBase) {
+    throw new UserError(
+      `${req.tool} version 'latest' cannot be resolved from the mirror ${mirrorBase}: pin a version when using a mirror (for example ${PINNED_VERSIONS[req.tool]}).`,
+    );
+  }
+  const platform = resolvePlatform(req.tool, process.platform, process.arch);
+  const version = requested.kind === 'latest' ? await resolveLatestVersion(req.tool) : requested.version;
+
+  // The cache is keyed by Node's arch name (x64, arm64) as tool-lib does, so findLocalTool(tool, ver) finds it.
+  const location = cacheLocation(toolsDirectory(), req.tool, version, process.arch);
+  const cached = findCachedBinary(location, platform.binaryName);
+  if (cached) {
+    console.log(`Using ${req.tool} ${version} from the tool cache: ${cached}`);
+    return { path: cached, version, fromCache: true };
+  }
+  console.log(`${req.tool} ${version} is not in the tool cache; downloading it.`);
+  const path = await downloadVerifyAndCache(req.tool, version, platform, mirrorBase || defaultDownloadBase(req.tool, process.env), location);
+  return { path, version, fromCache: false };
+}
+
+function useProvidedBinary(tool: ToolName, binaryPath: string): InstalledTool {
+  const fix = `Set binaryPath to the full path of an installed ${tool} executable, or leave it empty to download ${tool}.`;
+  let isFile: boolean;
+  try {
+    isFile = statSync(binaryPath).isFile();
+  } catch {
+    throw new UserError(`binaryPath '${binaryPath}' does not exist. ${fix}`);
+  }
+  if (!isFile) throw new UserError(`binaryPath '${binaryPath}' is not a file. ${fix}`);
+  if (process.platform !== 'win32') {
+    try {
+      accessSync(binaryPath, constants.X_OK);
+    } catch {
+      throw new UserError(`binaryPath '${binaryPath}' is not executable. Run 'chmod +x ${binaryPath}' on the agent, or: ${fix}`);
+    }
+  }
+  console.log(`Using ${tool} from binaryPath: ${binaryPath} (nothing downloaded).`);
+  return { path: binaryPath, version: '', fromCache: false };
+}
+
+async function resolveLatestVersion(tool: ToolName): Promise<string> {
+  const { fetchLatestReleaseTag } = await import('./download');
+  const url = latestReleaseUrl(tool, process.env);
+  const tag = await fetchLatestReleaseTag(url);
+  const version = versionFromTag(tag);
+  if (!version) throw new UserError(`${url} pointed at '${tag}', which is not a release version. Pin a ${tool} version instead of 'latest'.`);
+  console.log(`'latest' resolved to ${tool} ${version}. Pinning a version is safer: builds stay reproducible and do not change when Anchore releases.`);
+  return version;
+}
+
+function toolsDirectory(): string {
+  const dir = tl.getVariable('Agent.ToolsDirectory');
+  if (!dir) throw new Error('Agent.ToolsDirectory is not set; this task must run on an Azure Pipelines agent.');
+  return dir;
+}
+
+async function downloadVerifyAndCache(tool: ToolName, version: string, platform: ReleasePlatform, base: string, location: CacheLocation): Promise<string> {
+  const { downloadFile, downloadText } = await import('./download');
+  const assetName = archiveAssetName(tool, version, platform);
+  const archiveUrl = `${base}/v${version}/${assetName}`;
+  const checksumsUrl = `${base}/v${version}/${checksumsAssetName(tool, version)}`;
+  const notFound = (url: string, what: string) =>
+    new UserError(
+      `${what} ${url} was not found (HTTP 404): there is no ${tool} ${version} for ${platform.os}/${platform.arch} there. ` +
+        `Check the version (see https://github.com/anchore/${tool}/releases) and, if you use a mirror, that it holds this release.`,
+    );
+
+  // Checksums first: without them the archive cannot be trusted, so do not spend time downloading it.
+  let checksumsText: string;
+  try {
+    checksumsText = await downloadText(checksumsUrl);
+  } catch (error) {
+    if (error instanceof HttpStatusError && error.status === 404) {
+      throw new UserError(
+        `The checksums file ${checksumsUrl} is missing (HTTP 404), so ${tool} ${version} for ${platform.os}/${platform.arch} (${archiveUrl}) cannot be verified and was not installed. ` +
+          `Check that ${tool} ${version} exists (https://github.com/anchore/${tool}/releases); a mirror must serve ${checksumsAssetName(tool, version)} next to the archives.`,
+      );
+    }
+    throw describeHttpError(error);
+  }
+  const expectedSha256 = findChecksum(checksumsText, assetName);
+  if (!expectedSha256) {
+    throw new UserError(`The checksums file ${checksumsUrl} has no line for ${assetName}, so ${archiveUrl} cannot be verified and was not installed. Check that the mirror serves the release's original checksums file.`);
+  }
+
+  const archivePath = join(tl.getVariable('Agent.TempDirectory') || tmpdir(), `${tool}-${process.pid}-${Date.now()}-${assetName}`);
+  console.log(`Downloading ${archiveUrl}`);
+  let actualSha256: string;
+  try {
+    try {
+      actualSha256 = (await downloadFile(archiveUrl, archivePath)).sha256;
+    } catch (error) {
+      if (error instanceof HttpStatusError && error.status === 404) throw notFound(archiveUrl, 'The archive');
+      throw describeHttpError(error);
+    }
+    if (actualSha256 !== expectedSha256) {
+      throw new UserError(
+        `SHA-256 mismatch for ${archiveUrl}: the checksums file ${checksumsUrl} lists ${expectedSha256}, the downloaded archive has ${actualSha256}. ` +
+          `The download was corrupted or the release was altered; nothing was installed. Retry, and if it persists check the mirror or proxy.`,
+      );
+    }
+    console.log(`Verified SHA-256 ${actualSha256} of ${assetName} against ${checksumsUrl}`);
+    return await extractIntoCache(archivePath, platform, location, tool, version);
+  } finally {
+    tl.rmRF(archivePath);
+  }
+}
+
+/** Non-404 statuses that survived the retries read better with the URL and a hint. */
+function describeHttpError(error: unknown): unknown {
+  if (error instanceof HttpStatusError) {
+    return new UserError(`Downloading ${error.url} failed with HTTP ${error.status}. Check the URL, the mirror's access rules and the agent's proxy, then run the pipeline again.`);
+  }
+  return error;
+}
+
+async function extractIntoCache(archivePath: string, platform: ReleasePlatform, location: CacheLocation, tool: ToolName, version: string): Promise<string> {
+  const toolLib = await import('azure-pipelines-tool-lib/tool');
+  const stagingDir = createStagingDir(location, version);
+  try {
+    if (platform.archiveExtension === 'zip') await toolLib.extractZip(archivePath, stagingDir);
+    else await toolLib.extractTar(archivePath, stagingDir);
+    const stagedBinary = join(stagingDir, platform.binaryName);
+    let isFile = false;
+    try {
+      isFile = statSync(stagedBinary).isFile();
+    } catch {
+      // reported below
+    }
+    if (!isFile) throw new UserError(`The ${tool} ${version} archive does not contain ${platform.binaryName} at its root; nothing was installed. Check the mirror serves Anchore's original release archives.`);
+    if (process.platform !== 'win32') chmodSync(stagedBinary, 0o755);
+    const committed = await commitStagingDir(location, stagingDir, platform.binaryName);
+    console.log(
+      committed.committedByOther
+        ? `Another job installed ${tool} ${version} into the tool cache at the same time; using its copy: ${committed.binaryPath}`
+        : `Cached ${tool} ${version} at ${location.entryDir}`,
+    );
+    return committed.binaryPath;
+  } catch (error) {
+    removeStagingDir(stagingDir);
+    throw error;
+  }
+}

@@ -1,0 +1,34 @@
+// Pure: when a download reports progress, and how it reads. One line every few seconds or
+// every 10 % step, never one per chunk.
+
+const MEGABYTE = 1024 * 1024;
+
+export function formatMegabytes(bytes: number): string {
+  return `${(bytes / MEGABYTE).toFixed(1)} MB`;
+}
+
+/** `12.3 MB of 30.0 MB` or, without a Content-Length, `12.3 MB`. */
+export function progressText(receivedBytes: number, totalBytes: number | undefined): string {
+  return totalBytes ? `${formatMegabytes(receivedBytes)} of ${formatMegabytes(totalBytes)}` : formatMegabytes(receivedBytes);
+}
+
+export interface ProgressState {
+  lastReportAtMs: number;
+  lastReportedTenth: number;
+}
+
+/** Whether to report now: `intervalMs` passed since the last report, or a new 10 % step was reached. */
+export function shouldReportProgress(
+  state: ProgressState,
+  nowMs: number,
+  receivedBytes: number,
+  totalBytes: number | undefined,
+  intervalMs: number,
+): boolean {
+  const tenth = totalBytes ? Math.floor((receivedBytes / totalBytes) * 10) : 0;
+  return nowMs - state.lastReportAtMs >= intervalMs || tenth > state.lastReportedTenth;
+}
+
+export function percentOf(receivedBytes: number, totalBytes: number | undefined): number | undefined {
+  return totalBytes ? Math.min(100, Math.floor((receivedBytes / totalBytes) * 100)) : undefined;
+}

@@ -1,0 +1,120 @@
+// The installer's pure decisions: platform → asset, version input, checksums, retries, progress.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { UserError } from '../../tasks/common/errors';
+import { findChecksum } from '../../tasks/common/install/checksums';
+import { archiveAssetName, checksumsAssetName, resolvePlatform } from '../../tasks/common/install/platform';
+import { formatMegabytes, progressText, shouldReportProgress } from '../../tasks/common/install/progress';
+import { backoffDelayMs, isRetryableStatus } from '../../tasks/common/install/retry';
+import { defaultDownloadBase, latestReleaseUrl, parseRequestedVersion, versionFromTag } from '../../tasks/common/install/version';
+import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
+
+const FIXTURES = '/work/shared/fixtures';
+
+describe('install: platform and asset names', () => {
+  it('names the Linux, macOS and Windows assets as Anchore publishes them', () => {
+    assert.equal(archiveAssetName('grype', '0.117.0', resolvePlatform('grype', 'linux', 'x64')), 'grype_0.117.0_linux_amd64.tar.gz');
+    assert.equal(archiveAssetName('syft', '1.42.3', resolvePlatform('syft', 'darwin', 'arm64')), 'syft_1.42.3_darwin_arm64.tar.gz');
+    assert.equal(archiveAssetName('grype', '0.117.0', resolvePlatform('grype', 'win32', 'x64')), 'grype_0.117.0_windows_amd64.zip');
+    assert.equal(archiveAssetName('syft', '1.42.3', resolvePlatform('syft', 'win32', 'arm64')), 'syft_1.42.3_windows_arm64.zip');
+    assert.equal(checksumsAssetName('syft', '1.42.3'), 'syft_1.42.3_checksums.txt');
+  });
+
+  it('uses <tool>.exe in Windows zips and the bare name elsewhere', () => {
+    assert.deepEqual(resolvePlatform('grype', 'win32', 'x64'), { os: 'windows', arch: 'amd64', archiveExtension: 'zip', binaryName: 'grype.exe' });
+    assert.deepEqual(resolvePlatform('syft', 'linux', 'arm64'), { os: 'linux', arch: 'arm64', archiveExtension: 'tar.gz', binaryName: 'syft' });
+  });
+
+  it('supports ppc64le and s390x on Linux only', () => {
+    assert.equal(resolvePlatform('grype', 'linux', 'ppc64').arch, 'ppc64le');
+    assert.equal(resolvePlatform('syft', 'linux', 's390x').arch, 's390x');
+    assert.throws(() => resolvePlatform('grype', 'darwin', 's390x'), /darwin\/s390x/);
+  });
+
+  it('rejects Windows arm64 for Grype (no such build) with a clear error', () => {
+    assert.throws(() => resolvePlatform('grype', 'win32', 'arm64'), (e: Error) => e instanceof UserError && /win32\/arm64/.test(e.message) && /binaryPath/.test(e.message));
+  });
+
+  it('rejects unsupported platforms, naming them', () => {
+    assert.throws(() => resolvePlatform('syft', 'freebsd', 'x64'), (e: Error) => e instanceof UserError && e.message.includes('freebsd/x64'));
+    assert.throws(() => resolvePlatform('syft', 'linux', 'ia32'), (e: Error) => e instanceof UserError && e.message.includes('linux/ia32'));
+  });
+});
+
+describe('install: version input', () => {
+  it('defaults to the pinned versions', () => {
+    assert.deepEqual(parseRequestedVersion('grype', ''), { kind: 'exact', version: '0.117.0' });
+    assert.deepEqual(parseRequestedVersion('syft', '  '), { kind: 'exact', version: '1.42.3' });
+    assert.deepEqual(PINNED_VERSIONS, { grype: '0.117.0', syft: '1.42.3' });
+  });
+
+  it('accepts 1.2.3, v1.2.3 and latest', () => {
+    assert.deepEqual(parseRequestedVersion('grype', '1.2.3'), { kind: 'exact', version: '1.2.3' });
+    assert.deepEqual(parseRequestedVersion('grype', ' v0.80.10 '), { kind: 'exact', version: '0.80.10' });
+    assert.deepEqual(parseRequestedVersion('syft', 'latest'), { kind: 'latest' });
+    assert.deepEqual(parseRequestedVersion('syft', 'Latest'), { kind: 'latest' });
+  });
+
+  for (const odd of ['1.2', 'abc', '1.2.3; rm -rf /', 'v', '1.2.3.4', '^1.2.3', '1.2.x', 'v1.2.3-rc1 ']) {
+    it(`rejects '${odd}' naming the input and giving an example`, () => {
+      assert.throws(
+        () => parseRequestedVersion('grype', odd),
+        (e: Error) => e instanceof UserError && e.message.includes(`'${odd}'`) && e.message.includes('0.117.0') && e.message.includes('latest'),
+      );
+    });
+  }
+
+  it('reads versions from tags and tag URLs', () => {
+    assert.equal(versionFromTag('v0.117.0'), '0.117.0');
+    assert.equal(versionFromTag('https://github.com/anchore/syft/releases/tag/v1.42.3'), '1.42.3');
+    assert.equal(versionFromTag('/anchore/syft/releases/tag/v1.42.3'), '1.42.3');
+    assert.equal(versionFromTag('https://github.com/anchore/syft/releases'), undefined);
+    assert.equal(versionFromTag('nightly'), undefined);
+  });
+
+  it('uses github.com unless GRYPE_SYFT_TASKS_GITHUB_URL overrides it', () => {
+    assert.equal(defaultDownloadBase('grype', {}), 'https://github.com/anchore/grype/releases/download');
+    assert.equal(latestReleaseUrl('syft', {}), 'https://github.com/anchore/syft/releases/latest');
+    assert.equal(latestReleaseUrl('syft', { GRYPE_SYFT_TASKS_GITHUB_URL: 'http://127.0.0.1:1/' }), 'http://127.0.0.1:1/anchore/syft/releases/latest');
+  });
+});
+
+describe('install: checksums file', () => {
+  it("finds an asset's line in a real release checksums file", () => {
+    const text = readFileSync(join(FIXTURES, 'checksums/grype_0.78.0_checksums.test-valid.txt'), 'utf8');
+    assert.equal(findChecksum(text, 'grype_0.78.0_darwin_arm64.tar.gz'), '51249ee801b41272218252af2c72a644a7ef037b0b27d7b0eae3b55361e82cf6');
+    assert.equal(findChecksum(text, 'grype_0.78.0_darwin_arm64.tar'), undefined, 'whole file names only');
+    assert.equal(findChecksum(text, 'grype_0.79.0_darwin_arm64.tar.gz'), undefined);
+  });
+
+  it('accepts binary-mode lines, CRLF and upper-case hex', () => {
+    const hash = 'AB'.repeat(32);
+    assert.equal(findChecksum(`${hash} *syft_1.0.0_linux_amd64.tar.gz\r\n`, 'syft_1.0.0_linux_amd64.tar.gz'), hash.toLowerCase());
+  });
+
+  it('ignores malformed lines', () => {
+    assert.equal(findChecksum('abc  syft_1.0.0_linux_amd64.tar.gz\n', 'syft_1.0.0_linux_amd64.tar.gz'), undefined);
+  });
+});
+
+describe('install: retries and progress', () => {
+  it('retries throttling and server errors, not other client errors', () => {
+    for (const s of [408, 429, 500, 502, 503, 504]) assert.equal(isRetryableStatus(s), true, String(s));
+    for (const s of [400, 401, 403, 404, 410]) assert.equal(isRetryableStatus(s), false, String(s));
+  });
+
+  it('backs off exponentially', () => {
+    assert.deepEqual([1, 2, 3].map((a) => backoffDelayMs(a, 1000)), [1000, 2000, 4000]);
+  });
+
+  it('reports every interval or every 10 %, and reads as MB of MB', () => {
+    const state = { lastReportAtMs: 0, lastReportedTenth: 0 };
+    const total = 30 * 1024 * 1024;
+    assert.equal(shouldReportProgress(state, 100, total * 0.05, total, 5000), false);
+    assert.equal(shouldReportProgress(state, 100, total * 0.11, total, 5000), true);
+    assert.equal(shouldReportProgress(state, 5000, 10, undefined, 5000), true);
+    assert.equal(progressText(12.3 * 1024 * 1024, total), '12.3 MB of 30.0 MB');
+    assert.equal(progressText(1024 * 1024, undefined), formatMegabytes(1024 * 1024));
+  });
+});

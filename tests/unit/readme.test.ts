@@ -1,0 +1,35 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { repoRoot } from '../harness/paths';
+
+// scripts/docs.mjs is an ES module; TypeScript's CommonJS output would turn import() into require().
+const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ renderReadme(text: string): string }>;
+
+describe('README', () => {
+  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+
+  it('documents every input and output variable exactly as the task.json files declare them (npm run docs)', async () => {
+    const docs = await importEsm(pathToFileURL(path.join(repoRoot, 'scripts', 'docs.mjs')).href);
+    assert.strictEqual(readme, docs.renderReadme(readme), 'README.md is out of date with tasks/*/task.json: run `npm run docs` and commit the result');
+  });
+
+  it('has a reference section for every task', () => {
+    for (const task of fs.readdirSync(path.join(repoRoot, 'tasks'))) {
+      if (!fs.existsSync(path.join(repoRoot, 'tasks', task, 'task.json'))) continue;
+      const json = JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', task, 'task.json'), 'utf8'));
+      assert.ok(readme.includes(`<!-- reference:${task} -->`), `README has no reference section for ${task}`);
+      for (const input of json.inputs) assert.ok(readme.includes(`| \`${input.name}\` |`), `README does not document ${task} input ${input.name}`);
+      for (const v of json.outputVariables ?? []) assert.ok(readme.includes(`| \`${v.name}\` |`), `README does not document ${task} output ${v.name}`);
+    }
+  });
+
+  it('names the two commands a newcomer runs', () => {
+    assert.ok(readme.includes('npm ci && npm run package'));
+    assert.ok(readme.includes('npm ci && npm test'));
+    const ci = fs.readFileSync(path.join(repoRoot, '.ci', 'run'), 'utf8');
+    assert.match(ci, /^npm ci$/m);
+    assert.match(ci, /^npm test$/m);
+  });
+});
