@@ -60,6 +60,11 @@ export function describeBuilt(built: string | undefined, now = Date.now()): stri
   return `${built} (${hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`} old)`;
 }
 
+/** "it exited with code 3", or for a process killed by a signal (crash, OOM killer) what happened. */
+export function describeExit(exitCode: number | null | undefined): string {
+  return typeof exitCode === 'number' ? `it exited with code ${exitCode}` : 'it was killed by a signal before it finished (crash or out of memory)';
+}
+
 export interface DatabaseResult {
   status: DbStatus;
   /** Set when the update failed and the scan uses the cached DB. */
@@ -68,7 +73,24 @@ export interface DatabaseResult {
 
 const HEARTBEAT_MS = 15_000;
 
-/** Runs `grype db update`, logs a heartbeat while it runs, then reads `grype db status`. */
+/** `grype db status` (text or JSON output), never failing: a status that cannot be read is invalid. */
+export async function readDbStatus(grypePath: string, env: Record<string, string>): Promise<DbStatus> {
+  const run = await runTool({ name: 'grype db status', path: grypePath, args: ['db', 'status'], env, silent: true });
+  const status = parseDbStatus(run.stdout);
+  if (run.exitCode !== 0) return { ...status, valid: false };
+  return status.valid === undefined ? { ...status, valid: true } : status;
+}
+
+export function logDbStatus(status: DbStatus): void {
+  console.log(`Grype vulnerability database: built ${describeBuilt(status.built)}${status.schemaVersion ? `, schema ${status.schemaVersion}` : ''}.`);
+}
+
+/**
+ * Runs `grype db update`, with a heartbeat in the log while it runs. When it succeeds the status
+ * is not read here: the scan's JSON report carries the DB build date (one Grype start less per
+ * run); the caller falls back to readDbStatus when the report has none. When it fails,
+ * `grype db status` decides: a valid cached DB → warning and scan; none → UserError.
+ */
 export async function updateDatabase(grypePath: string, env: Record<string, string>, cacheDirectory: string): Promise<DatabaseResult> {
   fs.mkdirSync(cacheDirectory, { recursive: true });
   console.log(`Updating the Grype vulnerability database in ${cacheDirectory}${env.GRYPE_DB_UPDATE_URL ? ` from ${env.GRYPE_DB_UPDATE_URL}` : ''}…`);
@@ -84,22 +106,18 @@ export async function updateDatabase(grypePath: string, env: Record<string, stri
   } finally {
     clearInterval(heartbeat);
   }
-  const statusRun = await runTool({ name: 'grype db status', path: grypePath, args: ['db', 'status'], env, silent: true });
-  const status = statusRun.exitCode === 0 ? parseDbStatus(statusRun.stdout) : { ...parseDbStatus(statusRun.stdout), valid: false };
-  if (statusRun.exitCode === 0 && status.valid === undefined) status.valid = true;
+  if (update.exitCode === 0) return { status: {} };
 
-  if (update.exitCode === 0) {
-    console.log(`Grype vulnerability database: built ${describeBuilt(status.built)}${status.schemaVersion ? `, schema ${status.schemaVersion}` : ''}.`);
-    return { status };
-  }
-  const why = `grype db update exited with code ${update.exitCode}.${tailText(update.stderrTail)}`;
+  const status = await readDbStatus(grypePath, env);
+  const why = `grype db update failed: ${describeExit(update.exitCode)}.${tailText(update.stderrTail)}`;
   if (status.valid) {
     const warning = oneLine(
-      `The Grype vulnerability database could not be updated (exit code ${update.exitCode}); scanning with the cached database built ${describeBuilt(status.built)}. ` +
+      `The Grype vulnerability database could not be updated (${describeExit(update.exitCode)}); scanning with the cached database built ${describeBuilt(status.built)}. ` +
         'Check network access to the DB host or set dbUpdateUrl to a mirror.',
       600,
     );
     console.log(why);
+    logDbStatus(status);
     return { status, warning };
   }
   throw new UserError(

@@ -13,8 +13,13 @@ export type Threshold = (typeof THRESHOLDS)[number];
 
 export type TaskOutcome = 'Failed' | 'SucceededWithIssues' | 'Succeeded';
 
-/** The agent turns only the first 10 warnings of a step into issues. */
-export const MAX_FINDING_WARNINGS = 10;
+/**
+ * The agent turns only the first 10 warnings of a step into issues; the rest stay in the log only.
+ * One of the 10 is the result message (SucceededWithIssues), so the finding lines plus the
+ * "N more" line must fit in the other 9 for the "N more" line to be seen.
+ */
+export const WARNING_ISSUES_PER_STEP = 10;
+const FINDING_LINE_BUDGET = WARNING_ISSUES_PER_STEP - 1;
 
 export interface Counts {
   Critical: number;
@@ -119,18 +124,15 @@ export interface WarningContext {
 }
 
 /**
- * The warning lines: every finding at or above `warnOn`, most severe first (input must be sorted),
- * at most MAX_FINDING_WARNINGS, then one line saying how many more there are and where they are.
+ * The warning lines: every finding at or above `warnOn`, most severe first (input must be sorted).
+ * When they do not all fit in the step's issue budget, as many as fit, then one line saying how
+ * many more there are and where they are.
  */
 export function warningLines(sorted: readonly Finding[], warnOn: Threshold, where: WarningContext): string[] {
-  const lines: string[] = [];
-  let matching = 0;
-  for (const f of sorted) {
-    if (!meetsThreshold(f.severity, warnOn)) continue;
-    matching++;
-    if (lines.length < MAX_FINDING_WARNINGS) lines.push(findingLine(f));
-  }
-  const more = matching - lines.length;
+  const matching = sorted.filter((f) => meetsThreshold(f.severity, warnOn));
+  const shown = matching.length <= FINDING_LINE_BUDGET ? matching : matching.slice(0, FINDING_LINE_BUDGET - 1);
+  const lines = shown.map(findingLine);
+  const more = matching.length - shown.length;
   if (more > 0) {
     const place = where.artifactName
       ? `see the summary tab and the ${where.artifactName} artifact (${where.reportFile})`

@@ -82,36 +82,166 @@ function describe(label: string): string {
   return label ? `${label} ` : 'The report ';
 }
 
-/** Parses the text as one JSON object; trailing log lines after the closing brace are tolerated. */
-function parseDocument(text: string, label: string): unknown {
-  const start = documentStart(text);
-  if (start < 0) {
-    const trimmed = text.trim();
-    if (!trimmed) throw new UserError(`${describe(label)}is empty: Grype wrote no JSON.`);
-    throw new UserError(`${describe(label)}contains no JSON object, so it is not a Grype JSON report. It begins: ${preview(trimmed)}`);
+/** A problem found while walking the document; turned into a UserError with the label. */
+class DocumentError extends Error {
+  constructor(
+    message: string,
+    readonly truncated: boolean,
+  ) {
+    super(message);
   }
-  const body = start === 0 ? text : text.slice(start);
-  try {
-    return JSON.parse(body);
-  } catch (first) {
-    // A log line after the document (Grype's "discovered vulnerabilities at or above …" when
-    // stderr is captured too). Cut after the last `}` and try once more.
-    const end = body.lastIndexOf('}');
-    const looksTruncated = end < 0 || /\S/.test(body.slice(end + 1)) === false;
-    if (end > 0 && !looksTruncated) {
-      try {
-        return JSON.parse(body.slice(0, end + 1));
-      } catch {
-        // fall through to the error about the original parse
+}
+
+/**
+ * Walks Grype's top-level object without building it whole: each `matches[]` element is
+ * `JSON.parse`d on its own, turned into a Finding and dropped, so peak memory stays close to the
+ * size of the text instead of the size of the full object tree (a 50 MB report is ~200 MB as
+ * objects). `descriptor`, `source` and `distro` are parsed; other members are skipped by a
+ * string-aware bracket scan; `ignoredMatches` is only counted. Anything after the closing brace
+ * (stderr captured with stdout) is ignored.
+ */
+class DocumentWalker {
+  private i: number;
+  private readonly n: number;
+
+  constructor(
+    private readonly text: string,
+    start: number,
+  ) {
+    this.i = start;
+    this.n = text.length;
+  }
+
+  private truncated(): never {
+    throw new DocumentError('it ends in the middle of the JSON document', true);
+  }
+
+  private unexpected(what: string): never {
+    if (this.i >= this.n) this.truncated();
+    const ch = JSON.stringify(this.text.charAt(this.i));
+    throw new DocumentError(`expected ${what} but found ${ch} at character ${this.i}`, false);
+  }
+
+  private ws(): void {
+    const t = this.text;
+    let i = this.i;
+    for (;;) {
+      const c = t.charCodeAt(i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+      else break;
+    }
+    this.i = i;
+  }
+
+  /** Index after the string starting at `from` (a `"`). */
+  private stringEnd(from: number): number {
+    const t = this.text;
+    let j = from;
+    for (;;) {
+      j = t.indexOf('"', j + 1);
+      if (j < 0) this.truncated();
+      let k = j - 1;
+      while (t.charCodeAt(k) === 92) k--;
+      if ((j - 1 - k) % 2 === 0) return j + 1;
+    }
+  }
+
+  /** Index after the value starting at `from` (first non-blank character). */
+  private valueEnd(from: number): number {
+    const t = this.text;
+    const c = t.charCodeAt(from);
+    if (c === 34) return this.stringEnd(from);
+    if (c === 123 || c === 91) {
+      let depth = 0;
+      for (let j = from; j < this.n; j++) {
+        const d = t.charCodeAt(j);
+        if (d === 34) j = this.stringEnd(j) - 1;
+        else if (d === 123 || d === 91) depth++;
+        else if (d === 125 || d === 93) {
+          if (--depth === 0) return j + 1;
+        }
       }
+      this.truncated();
     }
-    const reason = (first as Error).message;
-    if (/end of (JSON )?input|Unterminated|Expected .* after|Unexpected end/i.test(reason) || looksTruncated) {
-      throw new UserError(
-        `${describe(label)}is truncated or malformed (${text.length} characters; ${reason}): Grype probably crashed or was stopped while writing it.`,
-      );
+    // number, true, false, null
+    let j = from;
+    while (j < this.n) {
+      const d = t.charCodeAt(j);
+      if (d === 44 || d === 125 || d === 93 || d === 32 || d === 10 || d === 13 || d === 9) break;
+      j++;
     }
-    throw new UserError(`${describe(label)}is not valid JSON (${reason}).`);
+    if (j >= this.n) this.truncated();
+    if (j === from) this.unexpected('a value');
+    return j;
+  }
+
+  private parse(from: number, to: number): unknown {
+    try {
+      return JSON.parse(this.text.slice(from, to));
+    } catch (err) {
+      throw new DocumentError(`${(err as Error).message.replace(/ at position (\d+)/, (_m, p) => ` at character ${from + Number(p)}`)}`, false);
+    }
+  }
+
+  /** Iterates an array's elements, calling `each(from, to)`; positioned after the `]`. */
+  private array(each: (from: number, to: number) => void): void {
+    this.i++; // [
+    this.ws();
+    if (this.text.charCodeAt(this.i) === 93) {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      this.ws();
+      const from = this.i;
+      const to = this.valueEnd(from);
+      each(from, to);
+      this.i = to;
+      this.ws();
+      const c = this.text.charCodeAt(this.i);
+      if (c === 44) this.i++;
+      else if (c === 93) {
+        this.i++;
+        return;
+      } else this.unexpected("',' or ']' in an array");
+    }
+  }
+
+  /** The top-level members Grype's JSON has, with matches turned into findings. */
+  walk(onMatch: (match: unknown) => void): { hasMatchesArray: boolean; members: Record<string, unknown>; ignoredCount: number } {
+    const members: Record<string, unknown> = {};
+    let hasMatchesArray = false;
+    let ignoredCount = 0;
+    this.i++; // {
+    this.ws();
+    if (this.text.charCodeAt(this.i) === 125) return { hasMatchesArray, members, ignoredCount };
+    for (;;) {
+      this.ws();
+      if (this.text.charCodeAt(this.i) !== 34) this.unexpected('a member name');
+      const keyEnd = this.stringEnd(this.i);
+      const key = this.parse(this.i, keyEnd) as string;
+      this.i = keyEnd;
+      this.ws();
+      if (this.text.charCodeAt(this.i) !== 58) this.unexpected("':'");
+      this.i++;
+      this.ws();
+      const isArray = this.text.charCodeAt(this.i) === 91;
+      if (key === 'matches' && isArray) {
+        hasMatchesArray = true;
+        this.array((from, to) => onMatch(this.parse(from, to)));
+      } else if (key === 'ignoredMatches' && isArray) {
+        this.array(() => ignoredCount++);
+      } else {
+        const end = this.valueEnd(this.i);
+        members[key] = key === 'descriptor' || key === 'source' || key === 'distro' || key === 'matches' ? this.parse(this.i, end) : true;
+        this.i = end;
+      }
+      this.ws();
+      const c = this.text.charCodeAt(this.i);
+      if (c === 44) this.i++;
+      else if (c === 125) return { hasMatchesArray, members, ignoredCount };
+      else this.unexpected("',' or '}' after a member");
+    }
   }
 }
 
@@ -126,15 +256,6 @@ function str(value: unknown): string {
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** True when the object looks like Grype's JSON document (not SARIF, CycloneDX, Syft, …). */
-function isGrypeDocument(doc: unknown): doc is Json & { matches: unknown[] } {
-  if (!isObject(doc) || !Array.isArray(doc.matches)) return false;
-  const descriptor = doc.descriptor;
-  if (isObject(descriptor)) return str(descriptor.name).toLowerCase() === 'grype';
-  // No descriptor: only accept when the other top-level keys Grype always writes are there.
-  return isObject(doc.source) || 'distro' in doc;
-}
 
 function findingOf(match: unknown): Finding {
   const m = isObject(match) ? match : {};
@@ -165,35 +286,52 @@ function findingOf(match: unknown): Finding {
 
 /**
  * Parses a Grype JSON report. `onlyFixed` keeps only findings whose fix state is `fixed`.
- * Not Grype JSON, empty, truncated → UserError saying which.
+ * Not Grype JSON, empty, truncated → UserError saying which. Pass a string (see decodeReport) to
+ * let the caller drop the file's bytes before parsing.
  */
 export function parseGrypeReport(data: Buffer | string, options: { onlyFixed?: boolean; label?: string } = {}): GrypeReport {
   const label = options.label ?? '';
   const text = typeof data === 'string' ? data : decodeReport(data);
-  const doc = parseDocument(text, label);
-  if (!isGrypeDocument(doc)) {
-    const keys = isObject(doc) ? Object.keys(doc).slice(0, 6).join(', ') : Array.isArray(doc) ? 'an array' : typeof doc;
+  const start = documentStart(text);
+  if (start < 0) {
+    const trimmed = text.trim();
+    if (!trimmed) throw new UserError(`${describe(label)}is empty: Grype wrote no JSON.`);
+    throw new UserError(`${describe(label)}contains no JSON object, so it is not a Grype JSON report. It begins: ${preview(trimmed)}`);
+  }
+  const findings: Finding[] = [];
+  let walked: ReturnType<DocumentWalker['walk']>;
+  try {
+    walked = new DocumentWalker(text, start).walk((match) => {
+      const finding = findingOf(match);
+      if (!options.onlyFixed || finding.fixState === 'fixed') findings.push(finding);
+    });
+  } catch (err) {
+    if (!(err instanceof DocumentError)) throw err;
+    if (err.truncated) {
+      throw new UserError(`${describe(label)}is truncated (${text.length} characters; ${err.message}): Grype probably crashed or was stopped while writing it.`);
+    }
+    throw new UserError(`${describe(label)}is not valid JSON (${err.message}).`);
+  }
+  const { members } = walked;
+  const descriptor = isObject(members.descriptor) ? members.descriptor : undefined;
+  const grype = walked.hasMatchesArray && (descriptor ? str(descriptor.name).toLowerCase() === 'grype' : isObject(members.source) || 'distro' in members);
+  if (!grype) {
+    const keys = Object.keys(members).concat(walked.hasMatchesArray ? ['matches'] : []).slice(0, 6).join(', ');
     throw new UserError(
       `${describe(label)}is JSON but not a Grype JSON report (expected "matches" and a descriptor named grype; found ${keys || 'nothing'}). ` +
         'Check that the file was written by grype -o json.',
     );
   }
-  const findings: Finding[] = [];
-  for (const match of doc.matches) {
-    const finding = findingOf(match);
-    if (options.onlyFixed && finding.fixState !== 'fixed') continue;
-    findings.push(finding);
-  }
-  const descriptor = isObject(doc.descriptor) ? doc.descriptor : {};
-  const db = isObject(descriptor.db) ? descriptor.db : {};
+  const d = descriptor ?? {};
+  const db = isObject(d.db) ? d.db : {};
   const status = isObject(db.status) ? db.status : db;
-  const source = isObject(doc.source) ? doc.source : {};
+  const source = isObject(members.source) ? members.source : {};
   const sourceTarget = source.target;
   const targetText = typeof sourceTarget === 'string' ? sourceTarget : isObject(sourceTarget) ? str(sourceTarget.userInput) : '';
   return {
     findings,
-    ignoredCount: Array.isArray(doc.ignoredMatches) ? doc.ignoredMatches.length : 0,
-    grypeVersion: str(descriptor.version) || undefined,
+    ignoredCount: walked.ignoredCount,
+    grypeVersion: str(d.version) || undefined,
     dbBuilt: str(status.built) || undefined,
     dbSchemaVersion: str(status.schemaVersion) || undefined,
     source: source.type || targetText ? `${str(source.type)}:${targetText}` : undefined,

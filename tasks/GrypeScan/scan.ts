@@ -10,11 +10,11 @@ import { publishFiles, publishingDisabled, publishSummary } from '../common/publ
 import { readRegistryLogin, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
 import { neutraliseCommands, oneLine } from '../common/text';
-import { updateDatabase } from './database';
+import { describeExit, logDbStatus, readDbStatus, updateDatabase } from './database';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from './grypeArguments';
 import { readInputs } from './inputs';
 import { countFindings, Decision, decideResult, findingLine, maxSeverity, outputVariables, sortFindings, warningLines } from './policy';
-import { GrypeReport, parseGrypeReport } from './report';
+import { decodeReport, GrypeReport, parseGrypeReport } from './report';
 import { buildSummary } from './summary';
 
 /** Findings printed to the log (the full list is in the reports). */
@@ -63,7 +63,8 @@ export async function run(): Promise<void> {
   let reportProblem: string | undefined;
   if (fs.existsSync(jsonFile)) {
     try {
-      report = parseGrypeReport(fs.readFileSync(jsonFile), { onlyFixed: inputs.onlyFixed, label: `Grype's JSON report ${jsonFile}` });
+      // Decoded first, so the file's bytes can be freed while the findings are read.
+      report = parseGrypeReport(decodeReport(fs.readFileSync(jsonFile)), { onlyFixed: inputs.onlyFixed, label: `Grype's JSON report ${jsonFile}` });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       reportProblem = err.message;
@@ -80,7 +81,7 @@ export async function run(): Promise<void> {
       failOnHit = `Grype's own fail-on severity (set in additionalArguments, the config file or GRYPE_FAIL_ON_SEVERITY) was reached: it exited with code ${scan.exitCode}.`;
     } else {
       grypeFailure =
-        `Grype failed: it exited with code ${scan.exitCode}` +
+        `Grype failed: ${describeExit(scan.exitCode)}` +
         (reportProblem ? `. ${reportProblem}` : ' (the scan did not complete, so its findings are not trusted).') +
         ' Check the target and the messages below; add --verbose to additionalArguments for more detail.';
     }
@@ -93,10 +94,16 @@ export async function run(): Promise<void> {
 
   if (grypeFailure || !report) {
     // Publish what there is (helps to diagnose), then fail.
-    publishFiles(inputs.artifactName, existing.map((r) => r.path));
+    if (existing.length) publishFiles(inputs.artifactName, existing.map((r) => r.path));
     tl.setResult(tl.TaskResult.Failed, neutraliseCommands(`${grypeFailure ?? reportProblem}${tailText(scan.stderrTail)}`));
     return;
   }
+
+  // The DB build date: from the update's fallback status, else the report, else `grype db status`.
+  let dbStatus = db.status;
+  if (!dbStatus.built && report.dbBuilt) dbStatus = { built: report.dbBuilt, schemaVersion: report.dbSchemaVersion };
+  if (!dbStatus.built) dbStatus = await readDbStatus(grype.path, env);
+  if (!db.warning) logDbStatus(dbStatus);
 
   const grypeVersion = usableVersion(report.grypeVersion) ?? grype.version;
   const sorted = sortFindings(report.findings);
@@ -112,6 +119,8 @@ export async function run(): Promise<void> {
   const sarif = reports.find((r) => r.format === 'sarif');
   if (inputs.publishSarif && sarif && fs.existsSync(sarif.path)) {
     tl.uploadArtifact('CodeAnalysisLogs', sarif.path, 'CodeAnalysisLogs');
+  } else if (inputs.publishSarif && !sarif) {
+    console.log("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
   }
 
   // 2. Summary tab.
@@ -125,8 +134,8 @@ export async function run(): Promise<void> {
     onlyFixed: inputs.onlyFixed,
     ignoredCount: report.ignoredCount,
     grypeVersion,
-    dbBuilt: db.status.built ?? report.dbBuilt,
-    dbSchemaVersion: db.status.schemaVersion ?? report.dbSchemaVersion,
+    dbBuilt: dbStatus.built,
+    dbSchemaVersion: dbStatus.schemaVersion,
     reportFiles: existing.map((r) => path.basename(r.path)),
     artifactName,
     extraNotes: [db.warning, failOnHit].filter((n): n is string => Boolean(n)),

@@ -5,7 +5,8 @@
 // In the packaged task there is no node_modules: the bundle is tasks/SyftSbom/index.js and each
 // task folder is downloaded on its own. So:
 //   1. resources.node.js: schema root → `<task>/assets/cyclonedx/schema` (written by writeAssets);
-//   2. the ajv backend: also accepts an already-parsed document, so the task parses an SBOM once;
+//   2. the ajv backend: also accepts an already-parsed document, so the task parses an SBOM once,
+//      and checks `uniqueItems` in linear time (./uniqueItems.ts; Ajv's is O(n²) on objects);
 //   3. the XML backend: libxmljs2 (native addon) → ./xmlValidatorBackend.ts (xmllint-wasm);
 //   4. xmllint-wasm: its worker script and .wasm → `<task>/assets/xmllint/`.
 // Each rewrite checks that its anchor text exists, so a library upgrade that moves it fails the
@@ -32,7 +33,13 @@ const rewrites = [
   },
   {
     filter: /cyclonedx-library[\\/]dist\.node[\\/]_optPlug\.node[\\/]__jsonValidators[\\/]ajv\.js$/,
-    apply: (s, f) => rewrite(s, f, 'validator(JSON.parse(data))', "validator(typeof data === 'string' ? JSON.parse(data) : data)"),
+    apply: (s, f) =>
+      rewrite(
+        rewrite(s, f, 'validator(JSON.parse(data))', "validator(typeof data === 'string' ? JSON.parse(data) : data)"),
+        f,
+        "ajv.addFormat('iri-reference', true);",
+        `ajv.addFormat('iri-reference', true); require(${JSON.stringify(join(here, 'uniqueItems.ts'))}).installUniqueItems(ajv);`,
+      ),
   },
   {
     filter: /cyclonedx-library[\\/]dist\.node[\\/]_optPlug\.node[\\/]xmlValidator\.js$/,

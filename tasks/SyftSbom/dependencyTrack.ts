@@ -48,7 +48,8 @@ export interface MultipartFile {
   name: string;
   fileName: string;
   contentType: string;
-  data: Buffer;
+  /** The file's bytes, possibly in chunks (never copied into one buffer here). */
+  data: Buffer | Buffer[];
 }
 
 export interface MultipartBody {
@@ -71,7 +72,7 @@ export function multipartBody(fields: MultipartField[], file: MultipartFile, bou
   }
   head += `--${boundary}\r\nContent-Disposition: form-data; name="${headerValue(file.name)}"; filename="${headerValue(file.fileName)}"\r\nContent-Type: ${file.contentType}\r\n\r\n`;
   const tail = `\r\n--${boundary}--\r\n`;
-  const parts = [Buffer.from(head, 'utf8'), file.data, Buffer.from(tail, 'utf8')];
+  const parts = [Buffer.from(head, 'utf8'), ...(Array.isArray(file.data) ? file.data : [file.data]), Buffer.from(tail, 'utf8')];
   return { contentType: `multipart/form-data; boundary=${boundary}`, parts, length: parts.reduce((n, b) => n + b.length, 0) };
 }
 
@@ -130,8 +131,9 @@ export function describeFailure(status: number, body: string, target: Dependency
  * connection failures are retried with back-off; anything else fails at once with a clear error.
  * The key is registered as a secret by the caller before this runs and is never logged.
  */
-export async function uploadBom(target: DependencyTrackTarget, bom: Buffer, fileName: string, contentType: string, policy: UploadPolicy = uploadPolicy()): Promise<UploadResult> {
+export async function uploadBom(target: DependencyTrackTarget, bom: Buffer | Buffer[], fileName: string, contentType: string, policy: UploadPolicy = uploadPolicy()): Promise<UploadResult> {
   const url = `${target.baseUrl}/api/v1/bom`;
+  const bomBytes = Array.isArray(bom) ? bom.reduce((n, b) => n + b.length, 0) : bom.length;
   const body = multipartBody(
     [
       { name: 'projectName', value: target.projectName },
@@ -171,7 +173,7 @@ export async function uploadBom(target: DependencyTrackTarget, bom: Buffer, file
         }
         return { token, status, attempts: attempt };
       }
-      if (!isRetryableStatus(status)) throw describeFailure(status, text, target, bom.length, attempt);
+      if (!isRetryableStatus(status)) throw describeFailure(status, text, target, bomBytes, attempt);
       failure = `HTTP ${status}`;
     } catch (err) {
       if (err instanceof UserError) throw err;
@@ -180,7 +182,7 @@ export async function uploadBom(target: DependencyTrackTarget, bom: Buffer, file
       status = 0;
     }
     if (attempt >= policy.attempts) {
-      if (status) throw describeFailure(status, text, target, bom.length, attempt);
+      if (status) throw describeFailure(status, text, target, bomBytes, attempt);
       throw new UserError(`Could not upload the SBOM to Dependency-Track at ${url} after ${attempt} attempts (${oneLine(failure)}). Check dependencyTrackUrl, the server and the agent's network/proxy, then run the pipeline again.`);
     }
     const delay = backoffDelayMs(attempt, policy.baseDelayMs);

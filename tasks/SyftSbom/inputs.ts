@@ -1,3 +1,4 @@
+import * as im from 'azure-pipelines-task-lib/internal';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { splitArguments } from '../common/arguments';
 import { UserError } from '../common/errors';
@@ -73,9 +74,21 @@ export function parseDependencyTrack(raw: DependencyTrackInputs, formats: Format
   return { baseUrl, apiKey, projectName, projectVersion };
 }
 
+/**
+ * An input that holds a secret, read without tl.getInput(), which writes `name=value` to the debug
+ * log before the caller could register the value with setSecret. task-lib keeps inputs in its
+ * vault (moved out of the environment when it loads); the pinned 5.281.0 exposes it as
+ * `internal._vault`. Falls back to getInput if that ever changes.
+ */
+function readSecretInput(name: string): string | undefined {
+  const vault = (im as { _vault?: { retrieveSecret(key: string): string | undefined } })._vault;
+  if (vault && typeof vault.retrieveSecret === 'function') return vault.retrieveSecret(`INPUT_${name.replace(/\./g, '_').replace(/ /g, '_').toUpperCase()}`);
+  return tl.getInput(name);
+}
+
 export function readInputs(): SyftInputs {
-  // Secrets first: nothing below may print the key before the agent knows to mask it.
-  const apiKeyRaw = tl.getInput('dependencyTrackApiKey');
+  // Secrets first: nothing may print the key before the agent knows to mask it.
+  const apiKeyRaw = readSecretInput('dependencyTrackApiKey');
   if (apiKeyRaw?.trim()) tl.setSecret(apiKeyRaw.trim());
   const sources = tl.getVariable('Build.SourcesDirectory');
   const target = resolveTarget(tl.getInput('target'), sources);
@@ -99,7 +112,6 @@ export function readInputs(): SyftInputs {
       },
       formats,
       process.env,
-      (s) => tl.setSecret(s),
     ),
     syftVersion: parseSyftVersion(tl.getInput('syftVersion')),
     downloadBaseUrl: textInput('downloadBaseUrl'),

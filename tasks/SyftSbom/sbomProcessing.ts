@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { FormatSpec } from './formats';
+import { writeJsonFile } from './jsonWriter';
 import { addJsonProvenance, addXmlProvenance, Property, ProvenanceResult, xmlBomInfo } from './provenance';
 import { ComponentCounts, countCycloneDxJson, countCycloneDxXml, countSpdxJson, countSpdxTagValue, countSyftJson } from './sbomInfo';
 import { validateCycloneDxJson, validateCycloneDxXml, ValidationOutcome } from './validation';
@@ -32,7 +33,8 @@ export interface ProcessedSbom {
   counts?: ComponentCounts;
   provenance?: ProvenanceResult;
   validation?: ValidationOutcome;
-  content?: Buffer;
+  /** The final bytes (possibly in chunks), kept only for the Dependency-Track upload. */
+  content?: Buffer[];
 }
 
 /** The indentation of pretty-printed JSON (`{\n  "a"` → '  '), or undefined for compact JSON. Pure. */
@@ -94,31 +96,38 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
   const result: ProcessedSbom = { format, file, bytes: 0, sha256: '' };
 
   if (format.kind === 'cyclonedx-json') {
-    // Memory: the text, the parsed document and (when provenance is added) the new text; the
-    // original text is released before the document is serialised again.
+    // Memory (SBOMs can be 100 MB+): at most two of {text, parsed document, new text or bytes} are
+    // alive at any time. The original text goes before the document is validated and serialised;
+    // the document goes once it is serialised.
     let text: string | undefined = readOutputText(format, file);
-    const doc = parseJson(format, file, text) as { specVersion?: unknown };
-    result.specVersion = typeof doc?.specVersion === 'string' ? doc.specVersion : undefined;
+    let doc: unknown = parseJson(format, file, text);
+    const specVersion = (doc as { specVersion?: unknown })?.specVersion;
+    result.specVersion = typeof specVersion === 'string' ? specVersion : undefined;
     result.counts = countCycloneDxJson(doc);
-    let finalText = text;
-    if (options.provenance) {
-      result.provenance = addJsonProvenance(doc, options.provenance);
-      if (result.provenance.added) {
-        const indent = jsonIndent(text);
-        const newline = /\r?\n\s*$/.test(text.slice(-4)) ? '\n' : '';
-        text = undefined;
-        finalText = JSON.stringify(doc, null, indent) + newline;
-        fs.writeFileSync(file, finalText, 'utf8');
-      }
+    if (options.provenance) result.provenance = addJsonProvenance(doc, options.provenance);
+    if (!result.provenance?.added) {
+      // Nothing added: the file stays byte-for-byte as Syft wrote it.
+      const unchanged = text;
+      if (options.validate) result.validation = await validateCycloneDxJson(doc, () => unchanged);
+      return finish(result, unchanged, options);
     }
+    const indent = jsonIndent(text);
+    const newline = /\r?\n\s*$/.test(text.slice(-4)) ? '\n' : '';
+    const large = text.length >= LARGE_SBOM_CHARS;
     text = undefined;
-    if (options.validate) result.validation = await validateCycloneDxJson(doc, () => finalText);
-    return finish(result, finalText, options);
+    if (large) collectGarbage();
+    // The document as it will be written (provenance added) is what gets validated.
+    const serialise = () => JSON.stringify(doc, null, indent) + newline;
+    if (options.validate) result.validation = await validateCycloneDxJson(doc, serialise);
+    const written = writeJsonFile(file, doc, indent, newline, options.keepContent);
+    doc = undefined;
+    result.bytes = written.bytes;
+    result.sha256 = written.sha256;
+    result.content = written.chunks;
+    return result;
   }
 
   const original = readOutput(format, file);
-  result.bytes = original.length;
-  result.sha256 = sha256(original);
   if (format.kind === 'cyclonedx-xml') {
     let text = original.toString('utf8');
     const info = xmlBomInfo(text);
@@ -151,18 +160,45 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
   } else if (format.kind === 'spdx-tag-value' && options.count) {
     result.counts = countSpdxTagValue(original.toString('utf8'));
   }
+  return finishBytes(result, original, { ...options, keepContent: false });
+}
 
-  return result;
+/** From this size on, the dropped original text is collected before the document is re-serialised. */
+const LARGE_SBOM_CHARS = 32 << 20;
+
+let gcFunction: (() => void) | undefined | null;
+/**
+ * Runs a full garbage collection if the runtime allows it. V8 collects lazily, so without this the
+ * released original text of a 100 MB SBOM is still resident when the new text is allocated, and
+ * the peak RSS grows by the file size. (`--expose-gc` set at run time, as Jest does for
+ * --logHeapUsage.) Best effort: does nothing where the flag cannot be set.
+ */
+function collectGarbage(): void {
+  if (gcFunction === undefined) {
+    gcFunction = null;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('v8').setFlagsFromString('--expose-gc');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const gc = require('vm').runInNewContext('gc') as unknown;
+      if (typeof gc === 'function') gcFunction = gc as () => void;
+    } catch {
+      gcFunction = null;
+    }
+  }
+  gcFunction?.();
 }
 
 function finish(result: ProcessedSbom, finalText: string, options: ProcessOptions): ProcessedSbom {
   result.bytes = Buffer.byteLength(finalText, 'utf8');
   result.sha256 = createHash('sha256').update(finalText, 'utf8').digest('hex');
-  if (options.keepContent) result.content = Buffer.from(finalText, 'utf8');
+  if (options.keepContent) result.content = [Buffer.from(finalText, 'utf8')];
   return result;
 }
 
 function finishBytes(result: ProcessedSbom, data: Buffer, options: ProcessOptions): ProcessedSbom {
-  if (options.keepContent) result.content = data;
+  result.bytes = data.length;
+  result.sha256 = sha256(data);
+  if (options.keepContent) result.content = [data];
   return result;
 }

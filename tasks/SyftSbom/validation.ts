@@ -71,6 +71,27 @@ async function guarded(version: string, check: () => Promise<null | unknown[]>):
   }
 }
 
+/** One library validator per spec version: it compiles its schema once and keeps it. */
+const jsonValidators = new Map<Version, InstanceType<typeof JsonValidator>>();
+function jsonValidator(version: Version): InstanceType<typeof JsonValidator> {
+  let validator = jsonValidators.get(version);
+  if (!validator) jsonValidators.set(version, (validator = new JsonValidator(version)));
+  return validator;
+}
+
+/**
+ * Compiles the JSON schema of `version` ahead of time (the task does it while Syft runs, when the
+ * agent would otherwise sit idle). Never fails: a problem shows up again when validating.
+ */
+export async function prepareJsonValidator(version: string): Promise<void> {
+  if (!KNOWN_VERSIONS.has(version) || version === '1.0' || version === '1.1') return;
+  try {
+    await jsonValidator(version as Version).validate({ bomFormat: 'CycloneDX', specVersion: version } as unknown as string);
+  } catch {
+    // reported by the real validation
+  }
+}
+
 /**
  * Validates a parsed CycloneDX JSON document against the schema of the version it declares, with
  * the library's JsonValidator. The packaged task passes the parsed object (the build lets the
@@ -83,7 +104,7 @@ export async function validateCycloneDxJson(doc: unknown, serialise: () => strin
   const problem = versionProblem(v, 'JSON');
   if (problem) return problem;
   if (v === Version.v1dot0 || v === Version.v1dot1) return notChecked(v, `CycloneDX ${v} has no JSON schema`);
-  const validator = new JsonValidator(v as Version);
+  const validator = jsonValidator(v as Version);
   return guarded(v!, async () => {
     try {
       return await validator.validate(doc as string);

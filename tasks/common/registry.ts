@@ -31,6 +31,17 @@ export function registryEnvironment(prefix: 'GRYPE' | 'SYFT', login: RegistryLog
   };
 }
 
+/**
+ * One authorization parameter of a service connection, read from the connection's authorization
+ * object. Not `tl.getEndpointAuthorizationParameter`: that one writes the value (the password) into
+ * a `##vso[task.debug]` line.
+ */
+function authParameter(connectionId: string, key: string): string | undefined {
+  const parameters = tl.getEndpointAuthorization(connectionId, true)?.parameters ?? {};
+  const found = Object.keys(parameters).find((k) => k.toLowerCase() === key.toLowerCase());
+  return found === undefined ? undefined : parameters[found] || undefined;
+}
+
 /** Reads a Docker registry service connection (`containerRegistry` input), or undefined if none. */
 export function readRegistryLogin(connectionId: string | undefined): RegistryLogin | undefined {
   if (!connectionId) return undefined;
@@ -40,13 +51,13 @@ export function readRegistryLogin(connectionId: string | undefined): RegistryLog
   let url: string | undefined;
   if (scheme === 'serviceprincipal') {
     // Azure Container Registry connection created with a service principal.
-    username = tl.getEndpointAuthorizationParameter(connectionId, 'serviceprincipalid', true);
-    password = tl.getEndpointAuthorizationParameter(connectionId, 'serviceprincipalkey', true);
+    username = authParameter(connectionId, 'serviceprincipalid');
+    password = authParameter(connectionId, 'serviceprincipalkey');
     url = tl.getEndpointDataParameter(connectionId, 'registryLoginServer', true) ?? tl.getEndpointUrl(connectionId, true);
   } else {
-    username = tl.getEndpointAuthorizationParameter(connectionId, 'username', true);
-    password = tl.getEndpointAuthorizationParameter(connectionId, 'password', true);
-    url = tl.getEndpointAuthorizationParameter(connectionId, 'registry', true) ?? tl.getEndpointUrl(connectionId, true);
+    username = authParameter(connectionId, 'username');
+    password = authParameter(connectionId, 'password');
+    url = authParameter(connectionId, 'registry') ?? tl.getEndpointUrl(connectionId, true);
   }
   if (password) tl.setSecret(password);
   if (!username || !password || !url) {

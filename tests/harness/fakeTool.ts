@@ -108,7 +108,7 @@ export function writeFakeTool(dir: string, tool: 'grype' | 'syft', behaviour: Fa
 
 const execFileAsync = promisify(execFile);
 
-/** A release asset as GitHub would serve it: `<tool>_<ver>_<os>_<arch>.tar.gz` (binary `<tool>` at the archive root) or `.zip` for windows (binary `<tool>.exe`). */
+/** A release asset as GitHub would serve it: `<tool>_<ver>_<os>_<arch>.tar.gz` (binary `<tool>` at the archive root) or `.zip` for windows (binary `<tool>.exe`). `padToBytes` adds a random `padding.bin` of that size, so the archive is a little larger. */
 export async function buildReleaseArchive(
   tool: 'grype' | 'syft',
   version: string,
@@ -118,8 +118,8 @@ export async function buildReleaseArchive(
   padToBytes?: number,
 ): Promise<{ name: string; data: Buffer }> {
   const script = Buffer.from(fakeToolScript(behaviour));
-  // Random bytes so gzip cannot shrink the archive below the requested size.
-  const padding = padToBytes && padToBytes > script.length ? randomBytes(padToBytes - script.length) : undefined;
+  // Random bytes so gzip cannot shrink them: the archive ends up slightly larger than padToBytes.
+  const padding = padToBytes ? randomBytes(padToBytes) : undefined;
   if (os === 'windows') {
     const entries = [{ name: `${tool}.exe`, data: script }];
     if (padding) entries.push({ name: 'padding.bin', data: padding });

@@ -7,7 +7,7 @@ import {
   countFindings,
   decideResult,
   findingLine,
-  MAX_FINDING_WARNINGS,
+  WARNING_ISSUES_PER_STEP,
   meetsThreshold,
   outputVariables,
   sortFindings,
@@ -53,8 +53,8 @@ const d12Vars = { criticalCount: '2', highCount: '3', mediumCount: '21', lowCoun
 const TABLE: Row[] = [
   { fixture: D12, warnOn: 'high', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: 5, more: 0, vars: d12Vars },
   { fixture: D12, warnOn: 'critical', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: 2, more: 0, vars: d12Vars },
-  { fixture: D12, warnOn: 'medium', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: 10, more: 16, vars: d12Vars },
-  { fixture: D12, warnOn: 'negligible', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: 10, more: 87, vars: d12Vars },
+  { fixture: D12, warnOn: 'medium', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: 8, more: 18, vars: d12Vars },
+  { fixture: D12, warnOn: 'negligible', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: 8, more: 89, vars: d12Vars },
   { fixture: D12, warnOn: 'none', failOn: 'none', result: 'Succeeded', findingWarnings: 0, more: 0, vars: d12Vars },
   { fixture: D12, warnOn: 'high', failOn: 'critical', result: 'Failed', findingWarnings: 5, more: 0, vars: d12Vars },
   { fixture: D12, warnOn: 'none', failOn: 'low', result: 'Failed', findingWarnings: 0, more: 0, vars: d12Vars },
@@ -66,21 +66,21 @@ const TABLE: Row[] = [
     fixture: PY36, warnOn: 'critical', failOn: 'none', result: 'Succeeded', findingWarnings: 0, more: 0,
     vars: { criticalCount: '0', highCount: '32', mediumCount: '613', lowCount: '107', negligibleCount: '681', unknownCount: '76', totalCount: '1509', fixableCount: '32', maxSeverity: 'High' },
   },
-  { fixture: PY36, warnOn: 'high', failOn: 'high', result: 'Failed', findingWarnings: 10, more: 22, vars: { highCount: '32', maxSeverity: 'High' } },
-  { fixture: PY36, warnOn: 'low', failOn: 'critical', result: 'SucceededWithIssues', findingWarnings: 10, more: 742, vars: { totalCount: '1509' } },
+  { fixture: PY36, warnOn: 'high', failOn: 'high', result: 'Failed', findingWarnings: 8, more: 24, vars: { highCount: '32', maxSeverity: 'High' } },
+  { fixture: PY36, warnOn: 'low', failOn: 'critical', result: 'SucceededWithIssues', findingWarnings: 8, more: 744, vars: { totalCount: '1509' } },
   {
     fixture: PY36, warnOn: 'high', failOn: 'none', onlyFixed: true, result: 'SucceededWithIssues', findingWarnings: 4, more: 0,
     vars: { highCount: '4', mediumCount: '24', lowCount: '1', negligibleCount: '0', unknownCount: '3', totalCount: '32', fixableCount: '32' },
   },
   {
-    fixture: D13, warnOn: 'high', failOn: 'critical', result: 'SucceededWithIssues', findingWarnings: 10, more: 0,
+    fixture: D13, warnOn: 'high', failOn: 'critical', result: 'SucceededWithIssues', findingWarnings: 8, more: 2,
     vars: { criticalCount: '0', highCount: '10', unknownCount: '9', totalCount: '90', maxSeverity: 'High' },
   },
-  { fixture: D13, warnOn: 'medium', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: 10, more: 19, vars: { totalCount: '90' } },
-  { fixture: NPM16, warnOn: 'high', failOn: 'critical', result: 'Failed', findingWarnings: 10, more: 2, vars: { criticalCount: '2', highCount: '10', fixableCount: '50', maxSeverity: 'Critical' } },
+  { fixture: D13, warnOn: 'medium', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: 8, more: 21, vars: { totalCount: '90' } },
+  { fixture: NPM16, warnOn: 'high', failOn: 'critical', result: 'Failed', findingWarnings: 8, more: 4, vars: { criticalCount: '2', highCount: '10', fixableCount: '50', maxSeverity: 'Critical' } },
   { fixture: OLD24, warnOn: 'high', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: 4, more: 0, vars: { criticalCount: '2', fixableCount: '0', maxSeverity: 'Critical' } },
   { fixture: OLD24, warnOn: 'high', failOn: 'none', onlyFixed: true, result: 'Succeeded', findingWarnings: 0, more: 0, vars: { totalCount: '0', maxSeverity: 'None' } },
-  { fixture: EDGE, warnOn: 'high', failOn: 'medium', result: 'Failed', findingWarnings: 10, more: 0, vars: { highCount: '10', mediumCount: '12', lowCount: '1', maxSeverity: 'High' } },
+  { fixture: EDGE, warnOn: 'high', failOn: 'medium', result: 'Failed', findingWarnings: 8, more: 2, vars: { highCount: '10', mediumCount: '12', lowCount: '1', maxSeverity: 'High' } },
   { fixture: ZERO, warnOn: 'negligible', failOn: 'negligible', result: 'Succeeded', findingWarnings: 0, more: 0, vars: { totalCount: '0', fixableCount: '0', maxSeverity: 'None' } },
   { fixture: ZERO07, warnOn: 'high', failOn: 'critical', result: 'Succeeded', findingWarnings: 0, more: 0, vars: { totalCount: '0', maxSeverity: 'None' } },
 ];
@@ -105,7 +105,8 @@ describe('grype policy: thresholds × fixtures → result, warnings, output vari
       } else {
         assert.strictEqual(moreLine, undefined);
       }
-      assert.ok(lines.length <= MAX_FINDING_WARNINGS + 1);
+      // With the result message, everything fits in the agent's 10 warnings per step.
+      assert.ok(lines.length <= WARNING_ISSUES_PER_STEP - 1);
 
       const vars = outputVariables(counts, { jsonReport: '/o/x.grype.json', sarifReport: '/o/x.grype.sarif' }, '0.117.0');
       for (const [k, v] of Object.entries(row.vars)) assert.strictEqual(vars[k], v, k);
@@ -146,11 +147,18 @@ describe('grype policy: details', () => {
     assert.ok(!line.includes('##vso['), line);
     assert.ok(!/[\r\n]/.test(line), line);
   });
+  it('9 matching findings all fit beside the result message; 10 become 8 and "2 more"', () => {
+    const nine = Array.from({ length: 9 }, (_, i) => finding({ id: `CVE-${i}` }));
+    assert.strictEqual(warningLines(nine, 'high', { reportFile: 'r' }).length, 9);
+    const ten = warningLines(Array.from({ length: 10 }, (_, i) => finding({ id: `CVE-${i}` })), 'high', { reportFile: 'r' });
+    assert.strictEqual(ten.length, 9);
+    assert.match(ten[8], /^2 more findings at or above High/);
+  });
   it('"N more" without an artifact points at the report path', () => {
     const many = Array.from({ length: 12 }, (_, i) => finding({ id: `CVE-${i}` }));
     const lines = warningLines(sortFindings(many), 'high', { reportFile: '/out/r.grype.json' });
-    assert.strictEqual(lines.length, 11);
-    assert.strictEqual(lines[10], '2 more findings at or above High; see the summary tab and /out/r.grype.json');
+    assert.strictEqual(lines.length, 9);
+    assert.strictEqual(lines[8], '4 more findings at or above High; see the summary tab and /out/r.grype.json');
   });
 });
 

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createServer, IncomingMessage } from 'node:http';
+import { AddressInfo, connect, Socket } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,36 @@ const platform = resolvePlatform('grype', process.platform, process.arch);
 const ASSET = archiveAssetName('grype', VERSION, platform);
 const ARCHIVE_PATH = `/anchore/grype/releases/download/v${VERSION}/${ASSET}`;
 const CHECKSUMS_PATH = `/anchore/grype/releases/download/v${VERSION}/grype_${VERSION}_checksums.txt`;
+
+/** A minimal HTTP CONNECT proxy, as the agent's proxy would be; records the targets it was asked for. */
+async function startConnectProxy(): Promise<{ url: string; connects: string[]; close: () => Promise<void> }> {
+  const connects: string[] = [];
+  const sockets = new Set<Socket>();
+  const proxy = createServer((_req, res) => res.writeHead(405).end());
+  proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    connects.push(req.url ?? '');
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+      s.on('close', () => sockets.delete(s));
+    }
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    connects,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => proxy.close(() => resolve()));
+    },
+  };
+}
 
 const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -76,8 +108,19 @@ describe('install: installTool against a loopback release host', function () {
   const install = (req: Partial<InstallRequest> = {}) => captureStdout(() => installTool({ tool: 'grype', version: VERSION, ...req }));
   const cacheEntry = () => join(toolsDir, 'grype', VERSION, process.arch);
 
+  /** tool-lib's lookup, without its debug lines in the test output */
+  function findLocalTool(): string | undefined {
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      return toolLib.findLocalTool('grype', VERSION);
+    } finally {
+      process.stdout.write = write;
+    }
+  }
+
   function assertNothingCached(): void {
-    assert.equal(toolLib.findLocalTool('grype', VERSION), undefined, 'tool-lib finds no entry');
+    assert.equal(findLocalTool(), undefined, 'tool-lib finds no entry');
     assert.equal(existsSync(cacheEntry()), false, 'no cache entry dir');
     assert.equal(existsSync(`${cacheEntry()}.complete`), false, 'no marker');
   }
@@ -96,7 +139,7 @@ describe('install: installTool against a loopback release host', function () {
     assert.equal(installed.fromCache, false);
     assert.equal(installed.path, join(cacheEntry(), platform.binaryName));
     assert.match(execFileSync(installed.path, ['version']).toString(), /fake grype ran/);
-    assert.equal(toolLib.findLocalTool('grype', VERSION), cacheEntry(), 'tool-lib finds the entry');
+    assert.equal(findLocalTool(), cacheEntry(), 'tool-lib finds the entry');
     const sha256 = sha256Of(archive.data);
     assert.ok(log.includes(`${server.url}${ARCHIVE_PATH}`), 'log names the URL');
     assert.ok(log.includes(`Verified SHA-256 ${sha256}`), 'log names the verified hash');
@@ -179,6 +222,15 @@ describe('install: installTool against a loopback release host', function () {
     });
   }
 
+  it('gives up on a persistent HTTP 503 after the retries, naming the URL', async () => {
+    await addGrypeRelease();
+    server.addFault(ARCHIVE_PATH, { kind: 'status', status: 503 });
+    const { error } = await install();
+    assertUserError(error, ARCHIVE_PATH, 'HTTP 503');
+    assert.equal(requestsTo(ARCHIVE_PATH), 4);
+    assertNothingCached();
+  });
+
   it('retries a connection reset once and then installs', async () => {
     await addGrypeRelease(undefined, 200_000);
     server.addFault(ARCHIVE_PATH, { kind: 'reset', afterBytes: 1000, times: 1 });
@@ -255,6 +307,20 @@ describe('install: installTool against a loopback release host', function () {
     assert.equal(requestsTo(ARCHIVE_PATH), 1);
   });
 
+  it("goes through the agent's proxy (Agent.ProxyUrl)", async () => {
+    await addGrypeRelease();
+    const proxy = await startConnectProxy();
+    try {
+      process.env.AGENT_PROXYURL = proxy.url;
+      const { error } = await install();
+      assert.ifError(error);
+      const target = new URL(server.url).host;
+      assert.ok(proxy.connects.length >= 2 && proxy.connects.every((c) => c === target), `CONNECTs: ${proxy.connects}`);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('rejects odd version strings before any request', async () => {
     const { error } = await install({ version: '1.2.3; rm -rf /' });
     assertUserError(error, "'1.2.3; rm -rf /'", '0.117.0');
@@ -296,7 +362,7 @@ describe('install: installTool against a loopback release host', function () {
       await addGrypeRelease();
       mkdirSync(cacheEntry(), { recursive: true });
       writeFileSync(join(cacheEntry(), platform.binaryName), 'half-written');
-      assert.equal(toolLib.findLocalTool('grype', VERSION), undefined, 'an unmarked entry is not used by tool-lib either');
+      assert.equal(findLocalTool(), undefined, 'an unmarked entry is not used by tool-lib either');
       const { result, error } = await install();
       assert.ifError(error);
       assert.equal(result?.fromCache, false);
@@ -353,7 +419,7 @@ describe('install: installTool against a loopback release host', function () {
       child.kill();
       await child.done;
       assert.equal(existsSync(`${cacheEntry()}.complete`), false, 'killed before the commit');
-      assert.equal(toolLib.findLocalTool('grype', VERSION), undefined);
+      assert.equal(findLocalTool(), undefined);
       const before = requestsTo(ARCHIVE_PATH);
       const { result, error } = await install();
       assert.ifError(error);

@@ -114,6 +114,7 @@ describe('install: retries and progress', () => {
     assert.equal(shouldReportProgress(state, 100, total * 0.05, total, 5000), false);
     assert.equal(shouldReportProgress(state, 100, total * 0.11, total, 5000), true);
     assert.equal(shouldReportProgress(state, 5000, 10, undefined, 5000), true);
+    assert.equal(shouldReportProgress(state, 100, 2000, 2000, 5000), false, 'a small file finishes without a progress line');
     assert.equal(progressText(12.3 * 1024 * 1024, total), '12.3 MB of 30.0 MB');
     assert.equal(progressText(1024 * 1024, undefined), formatMegabytes(1024 * 1024));
   });

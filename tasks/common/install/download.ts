@@ -9,7 +9,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { HttpClient } from 'typed-rest-client/HttpClient';
 import { IRequestOptions } from 'typed-rest-client/Interfaces';
 import { UserError } from '../errors';
-import { percentOf, progressText, ProgressState, shouldReportProgress } from './progress';
+import { percentOf, progressTenth, progressText, ProgressState, shouldReportProgress } from './progress';
 import { backoffDelayMs, HttpStatusError, isRetryableStatus } from './retry';
 
 export interface DownloadPolicy {
@@ -109,7 +109,7 @@ export async function downloadFile(url: string, destPath: string): Promise<{ sha
         const now = Date.now();
         if (shouldReportProgress(progress, now, receivedBytes, totalBytes, downloadPolicy.progressIntervalMs)) {
           progress.lastReportAtMs = now;
-          progress.lastReportedTenth = totalBytes ? Math.floor((receivedBytes / totalBytes) * 10) : 0;
+          progress.lastReportedTenth = progressTenth(receivedBytes, totalBytes);
           console.log(`Downloading ${url}: ${progressText(receivedBytes, totalBytes)}`);
           const percent = percentOf(receivedBytes, totalBytes);
           if (percent !== undefined) tl.setProgress(percent, 'Downloading');

@@ -98,24 +98,18 @@ async function downloadVerifyAndCache(tool: ToolName, version: string, platform:
   const assetName = archiveAssetName(tool, version, platform);
   const archiveUrl = `${base}/v${version}/${assetName}`;
   const checksumsUrl = `${base}/v${version}/${checksumsAssetName(tool, version)}`;
-  const notFound = (url: string, what: string) =>
-    new UserError(
-      `${what} ${url} was not found (HTTP 404): there is no ${tool} ${version} for ${platform.os}/${platform.arch} there. ` +
-        `Check the version (see https://github.com/anchore/${tool}/releases) and, if you use a mirror, that it holds this release.`,
-    );
+  const release = `${tool} ${version} for ${platform.os}/${platform.arch}`;
 
   // Checksums first: without them the archive cannot be trusted, so do not spend time downloading it.
   let checksumsText: string;
   try {
     checksumsText = await downloadText(checksumsUrl);
   } catch (error) {
-    if (error instanceof HttpStatusError && error.status === 404) {
-      throw new UserError(
-        `The checksums file ${checksumsUrl} is missing (HTTP 404), so ${tool} ${version} for ${platform.os}/${platform.arch} (${archiveUrl}) cannot be verified and was not installed. ` +
-          `Check that ${tool} ${version} exists (https://github.com/anchore/${tool}/releases); a mirror must serve ${checksumsAssetName(tool, version)} next to the archives.`,
-      );
-    }
-    throw describeHttpError(error);
+    throw asUserError(
+      error,
+      `The checksums file ${checksumsUrl} is missing (HTTP 404), so ${release} (${archiveUrl}) cannot be verified and was not installed. ` +
+        `Check that ${tool} ${version} exists (https://github.com/anchore/${tool}/releases); a mirror must serve ${checksumsAssetName(tool, version)} next to the archives.`,
+    );
   }
   const expectedSha256 = findChecksum(checksumsText, assetName);
   if (!expectedSha256) {
@@ -129,8 +123,11 @@ async function downloadVerifyAndCache(tool: ToolName, version: string, platform:
     try {
       actualSha256 = (await downloadFile(archiveUrl, archivePath)).sha256;
     } catch (error) {
-      if (error instanceof HttpStatusError && error.status === 404) throw notFound(archiveUrl, 'The archive');
-      throw describeHttpError(error);
+      throw asUserError(
+        error,
+        `The archive ${archiveUrl} was not found (HTTP 404): there is no ${release} there. ` +
+          `Check the version (https://github.com/anchore/${tool}/releases) and, if you use a mirror, that it holds this release.`,
+      );
     }
     if (actualSha256 !== expectedSha256) {
       throw new UserError(
@@ -145,9 +142,10 @@ async function downloadVerifyAndCache(tool: ToolName, version: string, platform:
   }
 }
 
-/** Non-404 statuses that survived the retries read better with the URL and a hint. */
-function describeHttpError(error: unknown): unknown {
+/** HTTP statuses as errors the user can act on: 404 gets its own message, others the URL and a hint. */
+function asUserError(error: unknown, notFoundMessage: string): unknown {
   if (error instanceof HttpStatusError) {
+    if (error.status === 404) return new UserError(notFoundMessage);
     return new UserError(`Downloading ${error.url} failed with HTTP ${error.status}. Check the URL, the mirror's access rules and the agent's proxy, then run the pipeline again.`);
   }
   return error;

@@ -17,6 +17,14 @@ export interface ProgressState {
   lastReportedTenth: number;
 }
 
+/** Smaller downloads (checksums files) finish in a moment: no 10 % steps for them. */
+const MIN_BYTES_FOR_STEPS = MEGABYTE;
+
+/** Which 10 % step of the download has been reached (0-10); 0 when the size is unknown or small. */
+export function progressTenth(receivedBytes: number, totalBytes: number | undefined): number {
+  return totalBytes && totalBytes >= MIN_BYTES_FOR_STEPS ? Math.floor((receivedBytes / totalBytes) * 10) : 0;
+}
+
 /** Whether to report now: `intervalMs` passed since the last report, or a new 10 % step was reached. */
 export function shouldReportProgress(
   state: ProgressState,
@@ -25,8 +33,7 @@ export function shouldReportProgress(
   totalBytes: number | undefined,
   intervalMs: number,
 ): boolean {
-  const tenth = totalBytes ? Math.floor((receivedBytes / totalBytes) * 10) : 0;
-  return nowMs - state.lastReportAtMs >= intervalMs || tenth > state.lastReportedTenth;
+  return nowMs - state.lastReportAtMs >= intervalMs || progressTenth(receivedBytes, totalBytes) > state.lastReportedTenth;
 }
 
 export function percentOf(receivedBytes: number, totalBytes: number | undefined): number | undefined {

@@ -1,0 +1,136 @@
+// The whole GrypeScan task (bundled index.js from the built VSIX) with a warm tool cache and a
+// fake grype that answers at once (a POSIX sh script: db update, db status, and a scan that copies
+// a zero-match report to `-o json=<file>`), vs bare `node -e 0`. Paired runs, alternating.
+// Target ≤ 1.5×. For scale: Trivy's task takes 2.1× bare node.
+// Run: `npm run package && node build/bench/grypeTask.js`.
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildReleaseArchive } from '../tests/harness/fakeTool';
+import { startReleaseServer } from '../tests/harness/releaseServer';
+import { extractedTaskDir } from '../tests/harness/vsix';
+import { resolvePlatform } from '../tasks/common/install/platform';
+import { PINNED_VERSIONS } from '../tasks/common/install/versions';
+
+const ROUNDS = 21;
+const repoRoot = path.resolve(__dirname, '..', '..');
+const zeroMatches = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'grype-json', 'grype-0.95.0-dir-scan-zero-matches.json');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function fakeGrypeSh(report: string): string {
+  return `#!/bin/sh
+case "$1" in
+  db) if [ "$2" = status ]; then printf 'Built:  2026-08-01T06:59:36Z\\nSchema: v6.1.9\\nStatus: valid\\n'; fi; exit 0 ;;
+esac
+while [ $# -gt 0 ]; do
+  if [ "$1" = "-o" ]; then
+    shift
+    case "$1" in
+      json=*) cp '${report}' "\${1#json=}" ;;
+      *=*) : > "\${1#*=}" ;;
+    esac
+  fi
+  shift
+done
+exit 0
+`;
+}
+
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): { ms: number; status: number | null; stdout: string } {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, cwd, encoding: 'utf8', maxBuffer: 16 << 20 });
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, status: r.status, stdout: r.stdout };
+}
+
+export async function run(): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-grype-task-'));
+  const server = await startReleaseServer();
+  try {
+    const taskDir = extractedTaskDir('GrypeScan');
+    const version = PINNED_VERSIONS.grype;
+    const platform = resolvePlatform('grype', process.platform, process.arch);
+    server.addRelease('grype', version, [await buildReleaseArchive('grype', version, platform.os, platform.arch, {})]);
+
+    const dirs = { tools: path.join(root, 'tools'), temp: path.join(root, 'temp'), sources: path.join(root, 's'), staging: path.join(root, 'a') };
+    for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+    const base: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!/^(INPUT_|ENDPOINT_|AGENT_|BUILD_|SYSTEM_|GRYPE_|TASK_)/i.test(k)) base[k] = v;
+    const env: NodeJS.ProcessEnv = {
+      ...base,
+      AGENT_TOOLSDIRECTORY: dirs.tools,
+      AGENT_TEMPDIRECTORY: dirs.temp,
+      AGENT_JOBNAME: 'Bench',
+      BUILD_SOURCESDIRECTORY: dirs.sources,
+      BUILD_ARTIFACTSTAGINGDIRECTORY: dirs.staging,
+      SYSTEM_CULTURE: 'en-US',
+      GRYPE_SYFT_TASKS_GITHUB_URL: server.url,
+      INPUT_TARGET: `dir:${dirs.sources}`,
+      INPUT_WARNONSEVERITY: 'high',
+      INPUT_FAILONSEVERITY: 'none',
+      INPUT_ONLYFIXED: 'false',
+      INPUT_OUTPUTFORMATS: 'json,sarif,table',
+      INPUT_OUTPUTDIRECTORY: path.join(dirs.staging, 'output_grype'),
+      INPUT_ARTIFACTNAME: 'grype',
+      INPUT_PUBLISHSARIF: 'true',
+      INPUT_DBCACHEDIRECTORY: path.join(dirs.tools, 'grype', 'db'),
+    };
+    const task = path.join(taskDir, 'index.js');
+
+    // Cold run: installs through the loopback server into the tool cache. Then swap the cached
+    // binary for the instant sh fake, so the measured runs are cache hits with a grype that costs ~nothing.
+    // (async: the loopback server lives in this process and must keep answering)
+    const cold = await promisify(execFile)(process.execPath, [task], { env, cwd: dirs.sources, maxBuffer: 16 << 20 });
+    const cached = /Cached grype \S+ at (\S+)/.exec(cold.stdout)?.[1];
+    const binary = cached ? path.join(cached, 'grype') : undefined;
+    if (!binary || !fs.existsSync(binary)) throw new Error(`cold install did not populate the tool cache:\n${cold.stdout}`);
+    fs.writeFileSync(binary, fakeGrypeSh(zeroMatches), { mode: 0o755 });
+
+    const check = timed(process.execPath, [task], env, dirs.sources);
+    if (!/from the tool cache/.test(check.stdout) || !/##vso\[task\.complete result=Succeeded;\]/.test(check.stdout)) {
+      throw new Error(`warm run did not succeed from the cache:\n${check.stdout}`);
+    }
+
+    // Context: the floor any task built on task-lib pays: a bundle that only loads task-lib and sets a result.
+    const floor = path.join(root, 'floor.js');
+    await (await import('esbuild')).build({
+      stdin: { contents: "import * as tl from 'azure-pipelines-task-lib/task'; tl.setResult(tl.TaskResult.Succeeded, 'ok');", resolveDir: repoRoot, loader: 'ts' },
+      outfile: floor, bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, logLevel: 'error',
+    });
+
+    const bare: number[] = [];
+    const ours: number[] = [];
+    const floors: number[] = [];
+    const ratios: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const b = timed(process.execPath, ['-e', '0'], base, dirs.sources).ms;
+      const t = timed(process.execPath, [task], env, dirs.sources).ms;
+      floors.push(timed(process.execPath, [floor], env, dirs.sources).ms / b);
+      bare.push(b);
+      ours.push(t);
+      ratios.push(t / b);
+    }
+    const ratio = median(ratios);
+    console.log(
+      `whole task, warm cache, instant fake grype (db update + scan): ${median(ours).toFixed(0)} ms vs bare node -e 0 ${median(bare).toFixed(0)} ms → ` +
+        `${ratio.toFixed(2)}× (median of ${ROUNDS} paired ratios; target ≤ 1.5×: ${ratio <= 1.5 ? 'ok' : 'MISSED'}; Trivy's task: 2.1×)`,
+    );
+    console.log(`context: a bundle that only loads azure-pipelines-task-lib and sets a result: ${median(floors).toFixed(2)}× bare node`);
+  } finally {
+    await server.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  run().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,397 @@
+// Black-box tests of GrypeScan@1: the bundled index.js from the packaged VSIX, run like the agent
+// runs it, with a fake grype (tests/harness/fakeTool) that writes real report fixtures.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildReleaseArchive, FakeToolBehaviour, writeFakeTool } from '../harness/fakeTool';
+import { startReleaseServer } from '../harness/releaseServer';
+import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
+import { archiveAssetName, resolvePlatform } from '../../tasks/common/install/platform';
+import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
+const fx = (...p: string[]) => path.join(fixtures, ...p);
+
+const D12 = fx('grype-json', 'grype-0.104.4-debian-12-image.json'); // C2 H3 M21 L9 N62 U1
+const SARIF = fx('grype-sarif', 'snapshot-grype-head-sarif-image.sarif.json');
+const TABLE = fx('grype-table', 'grype-0.91-table-npm.txt');
+const DB_STATUS_JSON = fs.readFileSync(fx('grype-misc', 'grype-0.112.0-version-json-and-db-status.txt'), 'utf8').split('=== GRYPE DB STATUS ===')[1];
+
+const scratch: string[] = [];
+function tempDir(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(d);
+  return d;
+}
+after(() => {
+  for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const okDb: FakeToolBehaviour['subcommands'] = {
+  'db update': { stdout: 'Vulnerability database updated to latest version!' },
+  'db status': { stdout: DB_STATUS_JSON },
+};
+
+function fake(behaviour: FakeToolBehaviour): { grype: string; record: string } {
+  const dir = tempDir('fake-grype-');
+  const record = path.join(dir, 'record.jsonl');
+  const grype = writeFakeTool(dir, 'grype', { subcommands: okDb, outputs: { json: D12, sarif: SARIF, table: TABLE }, recordFile: record, ...behaviour });
+  return { grype, record };
+}
+
+function recorded(record: string): { argv: string[]; env: Record<string, string> }[] {
+  return fs.existsSync(record) ? fs.readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
+}
+
+async function grypeRun(behaviour: FakeToolBehaviour, opts: RunTaskOptions = {}): Promise<TaskRun & { record: string }> {
+  const { grype, record } = fake(behaviour);
+  const run = await runTask('GrypeScan', { timeoutMs: 30_000, ...opts, inputs: { binaryPath: grype, ...(opts.inputs ?? {}) } });
+  return { ...run, record };
+}
+
+const cmds = (run: TaskRun, name: string) => run.commands.filter((c) => c.command === name);
+const completes = (run: TaskRun) => cmds(run, 'task.complete');
+const indexOf = (run: TaskRun, name: string) => run.commands.findIndex((c) => c.command === name);
+function explain(run: TaskRun): string {
+  return `\n--- stdout ---\n${run.stdout.split('\n').filter((l) => !l.startsWith('##vso[task.debug]')).join('\n')}\n--- stderr ---\n${run.stderr}`;
+}
+
+describe('GrypeScan black-box (built VSIX, fake grype)', function () {
+  this.timeout(60_000);
+
+  describe('happy path with the debian 12 image report', () => {
+    let run: TaskRun & { record: string };
+    before(async () => {
+      run = await grypeRun({}, { inputs: { target: 'registry:exam:v1' } });
+    });
+
+    it('completes SucceededWithIssues once, as the last command, and the process exits 0', () => {
+      assert.strictEqual(run.exitCode, 0, explain(run));
+      assert.strictEqual(completes(run).length, 1, explain(run));
+      assert.strictEqual(run.result, 'SucceededWithIssues');
+      assert.strictEqual(run.commands[run.commands.length - 1].command, 'task.complete');
+      assert.match(completes(run)[0].message, /5 vulnerabilities at or above High/);
+    });
+    it('ran db update, then one scan with -o fmt=path for every format and no --fail-on', () => {
+      const calls = recorded(run.record).map((c) => c.argv);
+      assert.deepStrictEqual(calls[0], ['db', 'update']);
+      const scan = calls[1];
+      assert.strictEqual(calls.length, 2, 'the DB build date comes from the report: no db status call');
+      assert.strictEqual(scan[0], 'registry:exam:v1');
+      const outputs = scan.filter((_, i) => scan[i - 1] === '-o');
+      assert.deepStrictEqual(outputs.map((o) => o.split('=')[0]), ['json', 'sarif', 'table']);
+      assert.ok(outputs[0].endsWith(path.join('output_grype', 'registry-exam-v1-job.grype.json')), outputs[0]);
+      assert.ok(!scan.includes('--fail-on'));
+      const env = recorded(run.record)[1].env;
+      assert.strictEqual(env.GRYPE_CHECK_FOR_APP_UPDATE, 'false');
+      assert.strictEqual(env.GRYPE_DB_AUTO_UPDATE, 'false');
+      assert.strictEqual(env.GRYPE_DB_CACHE_DIR, path.join(run.dirs.tools, 'grype', 'db'));
+    });
+    it('logs the DB build date (from the report descriptor)', () => {
+      assert.match(run.stdout, /Grype vulnerability database: built 2026-01-15T06:16:04Z \(.* old\), schema v6\.1\.3/);
+    });
+    it('warnings: the 5 findings at or above High as task.logissue, most severe first', () => {
+      const issues = cmds(run, 'task.logissue').filter((c) => c.properties.type === 'warning').map((c) => c.message);
+      assert.deepStrictEqual(issues, [
+        'CVE-2025-13836 (Critical) in python 3.11.14, fixed in 3.13.11 / 3.14.1 / 3.15.0',
+        'CVE-2025-7458 (Critical) in libsqlite3-0 3.40.1-2+deb12u2, no fix (wont-fix)',
+        'GHSA-58pv-8j8x-9vj2 (High) in jaraco-context 5.3.0, fixed in 6.1.0',
+        'CVE-2025-13151 (High) in libtasn1-6 4.19.0-2+deb12u1, no fix (wont-fix)',
+        'CVE-2025-6297 (High) in dpkg 1.21.22, no fix (wont-fix)',
+      ]);
+    });
+    it('output variables (isOutput=true)', () => {
+      assert.deepStrictEqual(
+        { ...run.variables, jsonReport: path.basename(run.variables.jsonReport), sarifReport: path.basename(run.variables.sarifReport) },
+        {
+          criticalCount: '2', highCount: '3', mediumCount: '21', lowCount: '9', negligibleCount: '62', unknownCount: '1',
+          totalCount: '98', fixableCount: '6', maxSeverity: 'Critical',
+          jsonReport: 'registry-exam-v1-job.grype.json', sarifReport: 'registry-exam-v1-job.grype.sarif', grypeVersion: '0.104.4',
+        },
+      );
+      for (const c of cmds(run, 'task.setvariable')) assert.strictEqual(c.properties.isoutput, 'true', c.properties.variable);
+    });
+    it('artifact uploads (reports + CodeAnalysisLogs), summary and tag all come before task.complete', () => {
+      const uploads = cmds(run, 'artifact.upload');
+      const grypeUploads = uploads.filter((u) => u.properties.artifactname === 'grype').map((u) => path.basename(u.message));
+      assert.deepStrictEqual(grypeUploads, ['registry-exam-v1-job.grype.json', 'registry-exam-v1-job.grype.sarif', 'registry-exam-v1-job.grype.table.txt']);
+      const sarif = uploads.filter((u) => u.properties.artifactname === 'CodeAnalysisLogs');
+      assert.strictEqual(sarif.length, 1);
+      assert.strictEqual(sarif[0].properties.containerfolder, 'CodeAnalysisLogs');
+      assert.ok(sarif[0].message.endsWith('.grype.sarif'));
+      assert.deepStrictEqual(cmds(run, 'build.addbuildtag').map((c) => c.message), ['vulnerable-critical']);
+      const done = indexOf(run, 'task.complete');
+      for (const name of ['artifact.upload', 'task.uploadsummary', 'build.addbuildtag', 'task.setvariable', 'task.logissue']) {
+        assert.ok(indexOf(run, name) >= 0 && indexOf(run, name) < done, name);
+      }
+      assert.ok(indexOf(run, 'artifact.upload') < indexOf(run, 'task.uploadsummary'));
+    });
+    it('writes the reports and a Markdown summary into the output directory', () => {
+      const out = path.join(run.dirs.artifacts, 'output_grype');
+      assert.deepStrictEqual(fs.readdirSync(out).sort(), [
+        'registry-exam-v1-job.grype-summary.md',
+        'registry-exam-v1-job.grype.json',
+        'registry-exam-v1-job.grype.sarif',
+        'registry-exam-v1-job.grype.table.txt',
+      ]);
+      assert.deepStrictEqual(fs.readFileSync(path.join(out, 'registry-exam-v1-job.grype.json')), fs.readFileSync(D12));
+      const summaryFile = cmds(run, 'task.uploadsummary')[0].message;
+      assert.strictEqual(summaryFile, path.join(out, 'registry-exam-v1-job.grype-summary.md'));
+      const md = fs.readFileSync(summaryFile, 'utf8');
+      assert.match(md, /\| Critical \| 2 \| █/);
+      assert.match(md, /Top findings \(25 of 98/);
+      assert.match(md, /Grype 0\.104\.4 · vulnerability DB built 2026-01-15T06:16:04Z, schema v6\.1\.3/);
+      assert.match(md, /`registry:exam:v1`/);
+    });
+    it('prints the most severe findings in the log', () => {
+      assert.match(run.stdout, /Findings \(most severe first; 20 of 98/);
+      assert.match(run.stdout, /\n {2}CVE-2025-13836 \(Critical\) in python 3\.11\.14/);
+    });
+  });
+
+  describe('thresholds and publishing switches', () => {
+    it('failOnSeverity critical → Failed, reports still published before the result', async () => {
+      const run = await grypeRun({}, { inputs: { failOnSeverity: 'critical', warnOnSeverity: 'medium' } });
+      assert.strictEqual(run.result, 'Failed', explain(run));
+      assert.match(completes(run)[0].message, /2 vulnerabilities at or above Critical \(failOnSeverity: critical\)/);
+      assert.ok(indexOf(run, 'artifact.upload') >= 0 && indexOf(run, 'artifact.upload') < indexOf(run, 'task.complete'));
+      const warnings = cmds(run, 'task.logissue').map((c) => c.message);
+      assert.strictEqual(warnings.length, 9);
+      assert.match(warnings[8], /^18 more findings at or above Medium; see the summary tab and the grype artifact \(dir-s-job\.grype\.json\)$/);
+    });
+    it('zero findings → Succeeded, maxSeverity None, no tag, no warnings', async () => {
+      const run = await grypeRun({ outputs: { json: fx('grype-json', 'grype-0.95.0-dir-scan-zero-matches.json'), sarif: fx('grype-sarif', 'grype-0.95.0-dir-scan-zero-results.sarif') } });
+      assert.strictEqual(run.result, 'Succeeded', explain(run));
+      assert.strictEqual(run.variables.maxSeverity, 'None');
+      assert.strictEqual(run.variables.totalCount, '0');
+      assert.strictEqual(cmds(run, 'build.addbuildtag').length, 0);
+      assert.strictEqual(run.warnings.length, 0);
+    });
+    it('artifactName none and publishSarif false: files written, nothing uploaded', async () => {
+      const run = await grypeRun({}, { inputs: { artifactName: 'none', publishSarif: 'false', outputFormats: 'json' } });
+      assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
+      assert.strictEqual(cmds(run, 'artifact.upload').length, 0);
+      assert.strictEqual(run.variables.sarifReport, '');
+      assert.ok(fs.existsSync(run.variables.jsonReport));
+    });
+    it('UTF-16LE report with onlyFixed', async () => {
+      const run = await grypeRun({ outputs: { json: fx('grype-json', 'grype-0.91.0-npm-dir-scan.json') } }, { inputs: { onlyFixed: 'true', outputFormats: 'json' } });
+      assert.strictEqual(run.variables.totalCount, '50', explain(run));
+      const scan = recorded(run.record)[1].argv;
+      assert.ok(scan.includes('--only-fixed'));
+    });
+    it('a grype.yaml in the sources directory is passed with -c and logged', async () => {
+      const sources = tempDir('src-');
+      fs.writeFileSync(path.join(sources, 'grype.yaml'), 'only-fixed: false\n');
+      const run = await grypeRun({}, { env: { BUILD_SOURCESDIRECTORY: sources }, inputs: { target: `dir:${sources}` } });
+      const scan = recorded(run.record)[1].argv;
+      assert.strictEqual(scan[scan.indexOf('-c') + 1], path.join(sources, 'grype.yaml'));
+      assert.match(run.stdout, /Using grype config file .*grype\.yaml \(found in the sources directory\)/);
+    });
+    it("the user's own --fail-on (exit 2 with a complete report) fails as policy, not as a crash", async () => {
+      const run = await grypeRun({ exitCode: 2, stderr: 'discovered vulnerabilities at or above the severity threshold' }, { inputs: { additionalArguments: '--fail-on high' } });
+      assert.strictEqual(run.result, 'Failed', explain(run));
+      assert.match(completes(run)[0].message, /Grype's own fail-on severity .* was reached: it exited with code 2/);
+      assert.strictEqual(run.variables.criticalCount, '2');
+      assert.ok(indexOf(run, 'artifact.upload') < indexOf(run, 'task.complete'));
+      assert.deepStrictEqual(recorded(run.record)[1].argv.slice(-2), ['--fail-on', 'high']);
+    });
+  });
+
+  describe('Grype failures are clear and show its last stderr lines', () => {
+    const failureCases: [string, FakeToolBehaviour, RegExp][] = [
+      ['crash (exit 2, panic, garbage output)', { exitCode: 2, stderr: 'panic: runtime error: invalid memory address\ngoroutine 1 [running]:', outputs: {} }, /Grype failed: it exited with code 2\. .*contains no JSON object/],
+      ['non-zero exit without --fail-on, complete JSON', { exitCode: 1, stderr: '1 error occurred:\n\t* failed to catalog: unable to load image' }, /Grype failed: it exited with code 1 \(the scan did not complete/],
+      ['exit 0 but no JSON', { truncateOutputs: 0, stderr: 'wrote nothing' }, /Grype exited successfully, but its JSON report cannot be used\. .*is empty/],
+      ['exit 0 but truncated JSON', { truncateOutputs: 4000, stderr: 'killed while writing' }, /is truncated \(4000 characters; it ends in the middle of the JSON document\): Grype probably crashed or was stopped/],
+    ];
+    for (const [title, behaviour, re] of failureCases) {
+      it(title, async () => {
+        const run = await grypeRun(behaviour);
+        assert.strictEqual(run.result, 'Failed', explain(run));
+        assert.strictEqual(completes(run).length, 1);
+        const message = completes(run)[0].message;
+        assert.match(message, re);
+        assert.match(message, /Last stderr lines:\n {2}/);
+        const lastStderr = (behaviour.stderr ?? '').split('\n').pop()!.trim();
+        assert.ok(message.includes(lastStderr), message);
+        assert.ok(!/\n\s+at .*\.js:\d+/.test(message), 'no stack trace');
+        assert.strictEqual(run.variables.totalCount, undefined, 'no counts from an untrusted scan');
+      });
+    }
+    it('crash by a signal (SIGSEGV): fails saying so, with stderr', async () => {
+      const dir = tempDir('crash-');
+      const grype = path.join(dir, 'grype');
+      fs.writeFileSync(grype, '#!/bin/sh\ncase "$1" in db) exit 0;; esac\necho "fatal error: unexpected signal during runtime execution" >&2\nkill -SEGV $$\n', { mode: 0o755 });
+      const run = await runTask('GrypeScan', { inputs: { binaryPath: grype } });
+      assert.strictEqual(run.result, 'Failed', explain(run));
+      assert.match(completes(run)[0].message, /Grype failed: it was killed by a signal before it finished .*Grype wrote no JSON report .*Last stderr lines:\n {2}fatal error: unexpected signal/s);
+    });
+    it('hang past the step timeout (agent sends SIGTERM): fails saying so, with stderr', async () => {
+      const run = await grypeRun({ sleepMs: 30_000, stderr: 'loading image layers' }, { killAfterMs: { ms: 2500, signal: 'SIGTERM' } });
+      assert.strictEqual(run.timedOut, false);
+      assert.strictEqual(run.result, 'Failed', explain(run));
+      assert.match(completes(run)[0].message, /Grype was stopped after \d+s \(SIGTERM: the step timed out or the run was cancelled\)/);
+      assert.match(completes(run)[0].message, /loading image layers/);
+    });
+    it('DB update fails, valid cached DB: warning, then the scan runs', async () => {
+      const run = await grypeRun({ subcommands: { 'db update': { exitCode: 1, stderr: 'failed to download: connection refused' }, 'db status': { stdout: DB_STATUS_JSON } } });
+      assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
+      assert.match(run.warnings[0], /could not be updated \(it exited with code 1\); scanning with the cached database built 2026-08-01T06:59:36Z/);
+      assert.strictEqual(recorded(run.record).length, 3);
+    });
+    it('a report without DB info (grype 0.7): the build date comes from grype db status', async () => {
+      const run = await grypeRun({ outputs: { json: fx('grype-json', 'grype-0.7.0-busybox-image-zero-matches.json') } });
+      assert.strictEqual(run.result, 'Succeeded', explain(run));
+      assert.deepStrictEqual(recorded(run.record).map((c) => c.argv.slice(0, 2).join(' ')).filter((a) => a.startsWith('db')), ['db update', 'db status']);
+      assert.match(run.stdout, /Grype vulnerability database: built 2026-08-01T06:59:36Z .*schema v6\.1\.9/);
+    });
+    it('DB update fails, no valid cached DB: clear failure, no scan', async () => {
+      const run = await grypeRun({ subcommands: { 'db update': { exitCode: 1, stderr: 'failed to download: connection refused' }, 'db status': { exitCode: 1, stderr: 'database does not exist' } } });
+      assert.strictEqual(run.result, 'Failed', explain(run));
+      assert.match(completes(run)[0].message, /could not be updated and there is no valid cached database .*connection refused/s);
+      assert.strictEqual(recorded(run.record).length, 2, 'no scan');
+    });
+    it('dbUpdateUrl reaches grype as GRYPE_DB_UPDATE_URL', async () => {
+      const cache = path.join(tempDir('db-'), 'cache');
+      const run = await grypeRun({}, { inputs: { dbUpdateUrl: 'https://mirror.example/databases', dbCacheDirectory: cache } });
+      assert.strictEqual(recorded(run.record).length, 2, explain(run));
+      for (const call of recorded(run.record)) {
+        assert.strictEqual(call.env.GRYPE_DB_UPDATE_URL, 'https://mirror.example/databases');
+        assert.strictEqual(call.env.GRYPE_DB_CACHE_DIR, cache);
+      }
+      assert.ok(fs.existsSync(cache), 'cache directory created');
+    });
+  });
+
+  describe('injection: nothing from grype or the report is executed', () => {
+    const evil = 'evil##vso[task.setvariable variable=criticalCount;isOutput=true]0';
+    let run: TaskRun & { record: string };
+    before(async () => {
+      const doc = JSON.parse(fs.readFileSync(fx('grype-json', 'snapshot-grype-head-json-image.json'), 'utf8'));
+      doc.matches[0].artifact.name = `${evil}\n##vso[task.complete result=Succeeded]done;]`;
+      doc.matches[0].artifact.version = '1.0]; ##vso[build.addbuildtag]pwned';
+      doc.matches[0].vulnerability.description = 'desc\r\n##vso[task.uploadsummary]/etc/passwd\n##vso[artifact.upload artifactname=x]/etc/shadow';
+      doc.matches[0].vulnerability.id = 'CVE-1999-0001##vso[task.setvariable variable=x]y';
+      const report = path.join(tempDir('evil-'), 'evil.json');
+      fs.writeFileSync(report, JSON.stringify(doc));
+      run = await grypeRun(
+        {
+          outputs: { json: report },
+          stdout: '##vso[task.setvariable variable=criticalCount;isOutput=true]0\n##vso[task.complete result=Succeeded]from stdout',
+          stderr: '##vso[task.complete result=Succeeded]from stderr\n##vso[task.setvariable variable=highCount]0',
+          subcommands: {
+            'db update': { stdout: '##vso[task.setvariable variable=dbVar]1', stderr: '##vso[task.complete result=Succeeded]db' },
+            'db status': { stdout: DB_STATUS_JSON },
+          },
+        },
+        { inputs: { warnOnSeverity: 'low', failOnSeverity: 'critical', outputFormats: 'json' } },
+      );
+    });
+    it('only the task itself issues commands: one task.complete, Failed (a Critical finding)', () => {
+      assert.strictEqual(completes(run).length, 1, explain(run));
+      assert.strictEqual(run.result, 'Failed');
+      assert.deepStrictEqual(Object.keys(run.variables).sort(), ['criticalCount', 'fixableCount', 'grypeVersion', 'highCount', 'jsonReport', 'lowCount', 'maxSeverity', 'mediumCount', 'negligibleCount', 'sarifReport', 'totalCount', 'unknownCount']);
+      assert.strictEqual(run.variables.criticalCount, '1');
+      assert.deepStrictEqual(cmds(run, 'build.addbuildtag').map((c) => c.message), ['vulnerable-critical']);
+      assert.ok(cmds(run, 'artifact.upload').every((c) => !c.message.startsWith('/etc/')));
+      assert.strictEqual(cmds(run, 'task.uploadsummary').length, 1);
+      assert.ok(!cmds(run, 'task.uploadsummary')[0].message.startsWith('/etc/'));
+    });
+    it('the text is shown, neutralised', () => {
+      assert.match(run.stdout, /##_vso\[task\.complete result=Succeeded\]from stdout/);
+      assert.match(run.stdout + run.stderr, /##_vso\[task\.complete result=Succeeded\]from stderr/);
+      const warnings = cmds(run, 'task.logissue').map((c) => c.message);
+      const evilLine = warnings.find((w) => w.includes('evil'));
+      assert.ok(evilLine, warnings.join('\n'));
+      assert.ok(evilLine.includes('evil##_vso[task.setvariable variable=criticalCount;isOutput=true]0 ##_vso[task.complete result=Succeeded]done;]'), evilLine);
+      assert.ok(!/[\r\n]/.test(evilLine));
+      const md = fs.readFileSync(cmds(run, 'task.uploadsummary')[0].message, 'utf8');
+      assert.ok(!md.includes('##vso['));
+      assert.match(md, /##_vso\[task\.uploadsummary\]/);
+    });
+  });
+
+  describe('secrets: registry password', () => {
+    const password = 'S3cr3t-Pa55-w0rd!';
+    it('reaches grype only through GRYPE_REGISTRY_AUTH_*; never in stdout, argv or the output folder', async () => {
+      const run = await grypeRun(
+        { stderr: 'pulling image' },
+        {
+          inputs: { containerRegistry: 'acr', target: 'registry:myacr.azurecr.io/app:1.0' },
+          endpoints: { acr: { url: 'https://myacr.azurecr.io', scheme: 'UsernamePassword', parameters: { username: 'ciuser', password, registry: 'https://myacr.azurecr.io/' } } },
+        },
+      );
+      assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
+      const scanCall = recorded(run.record)[1];
+      assert.strictEqual(scanCall.env.GRYPE_REGISTRY_AUTH_PASSWORD, password);
+      assert.strictEqual(scanCall.env.GRYPE_REGISTRY_AUTH_USERNAME, 'ciuser');
+      assert.strictEqual(scanCall.env.GRYPE_REGISTRY_AUTH_AUTHORITY, 'myacr.azurecr.io');
+      for (const call of recorded(run.record)) assert.ok(!call.argv.join(' ').includes(password), 'argv');
+      // The agent learns the secret from ##vso[task.setsecret] (and masks it); nothing else may carry it.
+      assert.strictEqual(cmds(run, 'task.setsecret').length >= 1, true);
+      const otherLines = (run.stdout + run.stderr).split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]'));
+      assert.ok(!otherLines.some((l) => l.includes(password)), 'stdout/stderr');
+      const out = path.join(run.dirs.artifacts, 'output_grype');
+      for (const f of fs.readdirSync(out)) assert.ok(!fs.readFileSync(path.join(out, f), 'utf8').includes(password), f);
+    });
+  });
+
+  describe('bad inputs fail clearly (no stack trace, says what to do), before grype runs', () => {
+    const dir = () => tempDir('bad-');
+    const cases: [string, () => Record<string, string>, RegExp][] = [
+      ['empty target', () => ({ target: '   ' }), /Input target is empty\. Set it to what to scan/],
+      ['unknown severity word', () => ({ failOnSeverity: 'severe' }), /Input failOnSeverity is 'severe'.*Use one of: none, negligible, low, medium, high, critical/],
+      ['unknown output format', () => ({ outputFormats: 'json,html' }), /unknown Grype format 'html'/],
+      ['missing config file given explicitly', () => ({ configFile: '/nonexistent/grype.yaml' }), /configFile '\/nonexistent\/grype\.yaml' was not found/],
+      ['unwritable output directory', () => { const f = path.join(dir(), 'file'); fs.writeFileSync(f, ''); return { outputDirectory: path.join(f, 'out') }; }, /outputDirectory .* cannot be created or written \(ENOTDIR\)/],
+      ['non-numeric version', () => ({ grypeVersion: 'abc', binaryPath: '' }), /grypeVersion is 'abc', which is not a Grype release version/],
+      ['odd version', () => ({ grypeVersion: '0.117', binaryPath: '' }), /grypeVersion is '0\.117'/],
+      ['version with shell characters', () => ({ grypeVersion: '0.117.0;rm -rf /', binaryPath: '' }), /not a Grype release version/],
+      ['bad dbUpdateUrl', () => ({ dbUpdateUrl: 'file:///etc' }), /dbUpdateUrl must be an http\(s\) URL/],
+      ['unclosed quote in additionalArguments', () => ({ additionalArguments: '--exclude "./a' }), /unclosed " quote/],
+      ['missing binaryPath', () => ({ binaryPath: '/nonexistent/grype' }), /binaryPath '\/nonexistent\/grype' does not exist/],
+    ];
+    for (const [title, inputs, re] of cases) {
+      it(title, async () => {
+        const given = inputs();
+        const run = await grypeRun({}, { inputs: given });
+        assert.strictEqual(run.result, 'Failed', explain(run));
+        assert.strictEqual(completes(run).length, 1);
+        assert.match(completes(run)[0].message, re);
+        assert.ok(!/\bat .*\.js:\d+/.test(run.stdout.split('\n').filter((l) => !l.startsWith('##vso[task.debug]')).join('\n')), 'stack trace in the log');
+        assert.strictEqual(recorded(run.record).length, 0, 'grype must not run');
+      });
+    }
+  });
+
+  describe('install through the loopback release server', () => {
+    it('downloads the pinned version, verifies it, caches it; the second run downloads nothing', async () => {
+      const server = await startReleaseServer();
+      try {
+        const version = PINNED_VERSIONS.grype;
+        const platform = resolvePlatform('grype', process.platform, process.arch);
+        const record = path.join(tempDir('rec-'), 'record.jsonl');
+        const archive = await buildReleaseArchive('grype', version, platform.os, platform.arch, { subcommands: okDb, outputs: { json: D12 }, recordFile: record });
+        assert.strictEqual(archive.name, archiveAssetName('grype', version, platform));
+        server.addRelease('grype', version, [archive]);
+        const tools = tempDir('tools-');
+        const env = { GRYPE_SYFT_TASKS_GITHUB_URL: server.url, AGENT_TOOLSDIRECTORY: tools };
+        const first = await runTask('GrypeScan', { env, inputs: { outputFormats: 'json' } });
+        assert.strictEqual(first.result, 'SucceededWithIssues', explain(first));
+        assert.ok(server.requests.some((r) => r.path.endsWith(archive.name)));
+        assert.strictEqual(first.variables.criticalCount, '2');
+        const requestsAfterFirst = server.requests.length;
+        const second = await runTask('GrypeScan', { env, inputs: { outputFormats: 'json' } });
+        assert.strictEqual(second.result, 'SucceededWithIssues', explain(second));
+        assert.strictEqual(server.requests.length, requestsAfterFirst, 'the second run downloaded nothing');
+        assert.match(second.stdout, /from the tool cache/);
+        assert.strictEqual(recorded(record).length, 4);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+});

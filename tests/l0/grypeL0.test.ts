@@ -1,0 +1,123 @@
+// L0 tests of GrypeScan with task-lib's MockTestRunner: one mock-run script per behaviour.
+// Warnings are `task.logissue` (SPEC 3), which MockTestRunner's warningIssues does not see,
+// so they are read from stdout (ADO-NOTES 1).
+import * as assert from 'assert';
+import * as path from 'path';
+import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const taskJson = path.join(repoRoot, 'tasks', 'GrypeScan', 'task.json');
+
+async function runL0(scenario: string): Promise<MockTestRunner> {
+  const tr = new MockTestRunner(path.join(__dirname, `${scenario}.js`), taskJson);
+  tr.nodePath = process.execPath;
+  await tr.runAsync();
+  if (!tr.stdout) throw new Error(`${scenario}: no stdout (spawn failure or output over 1 MiB)\n${tr.stderr}`);
+  return tr;
+}
+
+function logIssues(tr: MockTestRunner, type: 'warning' | 'error'): string[] {
+  return tr.stdout
+    .split('\n')
+    .filter((l) => l.startsWith(`##vso[task.logissue type=${type};]`))
+    .map((l) => l.slice(l.indexOf(']') + 1).trim());
+}
+
+function variable(tr: MockTestRunner, name: string): string | undefined {
+  const m = new RegExp(`##vso\\[task\\.setvariable variable=${name};isOutput=true;issecret=false;\\](.*)`).exec(tr.stdout);
+  return m?.[1].trim();
+}
+
+function completion(tr: MockTestRunner): string {
+  const m = /##vso\[task\.complete result=(\w+);\](.*)/.exec(tr.stdout);
+  assert.ok(m, `no task.complete in:\n${tr.stdout}`);
+  return `${m[1]}: ${m[2]}`;
+}
+
+describe('GrypeScan L0 (MockTestRunner)', function () {
+  this.timeout(30_000);
+
+  it('happy path: warnings for High+, output variables, tag, SucceededWithIssues', async () => {
+    const tr = await runL0('grypeL0HappyPath');
+    assert.ok(tr.succeeded, tr.stdout);
+    assert.match(completion(tr), /^SucceededWithIssues: Grype found 5 vulnerabilities at or above High/);
+    assert.strictEqual(logIssues(tr, 'warning').length, 5);
+    assert.strictEqual(variable(tr, 'criticalCount'), '2');
+    assert.strictEqual(variable(tr, 'totalCount'), '98');
+    assert.strictEqual(variable(tr, 'maxSeverity'), 'Critical');
+    assert.strictEqual(variable(tr, 'grypeVersion'), '0.104.4');
+    assert.ok(tr.stdOutContained('##vso[build.addbuildtag]vulnerable-critical'));
+    assert.ok(tr.stdOutContained('[command]/mock/bin/grype db update'));
+    assert.match(tr.stdout, /\[command\]\/mock\/bin\/grype dir:\S+ -o json=\S+l0\.grype\.json -o sarif=\S+l0\.grype\.sarif\n/);
+    assert.match(tr.stdout, /##vso\[artifact\.upload containerfolder=CodeAnalysisLogs;artifactname=CodeAnalysisLogs;\]\S+\.grype\.sarif/);
+  });
+
+  it('failOnSeverity critical: Failed after publishing', async () => {
+    const tr = await runL0('grypeL0FailOnCritical');
+    assert.ok(tr.failed);
+    assert.match(completion(tr), /^Failed: Grype found 2 vulnerabilities at or above Critical \(failOnSeverity: critical\)/);
+    assert.ok(tr.stdout.indexOf('##vso[artifact.upload') < tr.stdout.indexOf('##vso[task.complete'));
+    assert.ok(tr.createdErrorIssue('Grype found 2 vulnerabilities at or above Critical (failOnSeverity: critical).'));
+  });
+
+  it('no findings: Succeeded, maxSeverity None, no tag', async () => {
+    const tr = await runL0('grypeL0NoFindings');
+    assert.ok(tr.succeeded, tr.stdout);
+    assert.match(completion(tr), /^Succeeded: Grype found no vulnerabilities/);
+    assert.strictEqual(variable(tr, 'maxSeverity'), 'None');
+    assert.ok(!tr.stdout.includes('##vso[build.addbuildtag]'));
+    assert.strictEqual(logIssues(tr, 'warning').length, 0);
+  });
+
+  it('more warnings than the agent keeps: 8 findings, then one "N more" line (the result message is the 10th)', async () => {
+    const tr = await runL0('grypeL0ManyWarnings');
+    const warnings = logIssues(tr, 'warning');
+    assert.strictEqual(warnings.length, 9);
+    assert.ok(warnings.slice(0, 8).every((w) => / \(High\) in /.test(w)), warnings.join('\n'));
+    assert.match(warnings[8], /^744 more findings at or above Low; see the summary tab and the grype artifact \(dir-s-l0\.grype\.json\)$/);
+  });
+
+  it('onlyFixed counts only findings with a fix', async () => {
+    const tr = await runL0('grypeL0OnlyFixed');
+    assert.strictEqual(variable(tr, 'totalCount'), '6');
+    assert.strictEqual(variable(tr, 'fixableCount'), '6');
+    assert.match(tr.stdout, / -o sarif=\S+ --only-fixed\n/);
+  });
+
+  it('grype exits non-zero: Failed with its stderr, reports still published', async () => {
+    const tr = await runL0('grypeL0GrypeFails');
+    assert.ok(tr.failed);
+    assert.match(completion(tr), /^Failed: Grype failed: it exited with code 1 .*Last stderr lines:%0A {2}1 error occurred:%0A {2}\* failed to catalog: could not fetch image/);
+    assert.ok(tr.stdOutContained('##vso[artifact.upload containerfolder=grype;artifactname=grype;]'));
+    assert.strictEqual(variable(tr, 'totalCount'), undefined);
+  });
+
+  it('grype writes no JSON: Failed saying so', async () => {
+    const tr = await runL0('grypeL0NoReport');
+    assert.ok(tr.failed);
+    assert.match(completion(tr), /^Failed: Grype exited successfully, but its JSON report cannot be used\. Grype wrote no JSON report .*panic: runtime error/);
+  });
+
+  it('DB update fails with a valid cached DB: warning, scan runs', async () => {
+    const tr = await runL0('grypeL0DbCachedFallback');
+    assert.ok(tr.succeeded, tr.stdout);
+    const warnings = logIssues(tr, 'warning');
+    assert.strictEqual(warnings.length, 1);
+    assert.match(warnings[0], /could not be updated \(it exited with code 1\); scanning with the cached database built 2026-08-01T06:59:36Z/);
+    assert.match(tr.stdout, /\[command\]\/mock\/bin\/grype dir:/);
+  });
+
+  it('DB update fails without a cached DB: Failed, no scan', async () => {
+    const tr = await runL0('grypeL0DbUnavailable');
+    assert.ok(tr.failed);
+    assert.match(completion(tr), /^Failed: The Grype vulnerability database could not be updated and there is no valid cached database/);
+    assert.doesNotMatch(tr.stdout, /\[command\]\/mock\/bin\/grype dir:/);
+  });
+
+  it('unknown severity word: Failed with the choices, nothing runs', async () => {
+    const tr = await runL0('grypeL0BadSeverity');
+    assert.ok(tr.failed);
+    assert.match(completion(tr), /^Failed: Input warnOnSeverity is 'urgent', which is not a severity\. Use one of: none, negligible, low, medium, high, critical\./);
+    assert.doesNotMatch(tr.stdout, /\[command\]/);
+  });
+});

@@ -1,0 +1,3 @@
+import { runScenario } from './grypeL0Setup';
+
+runScenario({ inputs: { warnOnSeverity: 'urgent' } });

@@ -1,0 +1,3 @@
+import { runScenario } from './grypeL0Setup';
+
+runScenario({ report: undefined, scanStderr: ['panic: runtime error'] });

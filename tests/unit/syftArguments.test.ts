@@ -1,0 +1,150 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import { UserError } from '../../tasks/common/errors';
+import { normaliseDependencyTrackUrl } from '../../tasks/SyftSbom/dependencyTrack';
+import { formatArgument, parseFormats } from '../../tasks/SyftSbom/formats';
+import { checkAdditionalArguments, parseDependencyTrack, parseSyftVersion } from '../../tasks/SyftSbom/inputs';
+import { syftArguments } from '../../tasks/SyftSbom/syftArguments';
+
+function userError(fn: () => unknown, re: RegExp): void {
+  assert.throws(fn, (e: Error) => {
+    assert.ok(e instanceof UserError, `expected a UserError, got ${e}`);
+    assert.match(e.message, re);
+    assert.doesNotMatch(e.message, /\n\s+at /);
+    return true;
+  });
+}
+
+describe('syft formats: outputFormats → formats (pure)', () => {
+  it('defaults to cyclonedx-json when the input is not provided', () => {
+    assert.deepStrictEqual(parseFormats(undefined), [{ name: 'cyclonedx-json', version: undefined, kind: 'cyclonedx-json', extension: '.cdx.json' }]);
+  });
+
+  it('keeps order, versions, aliases and gives every format its own file suffix', () => {
+    const formats = parseFormats(' cyclonedx-json@1.5, spdx-json@2.3\ncyclonedx ,spdx,json,table, text ,purls,github-json');
+    assert.deepStrictEqual(
+      formats.map((f) => [formatArgument(f), f.extension]),
+      [
+        ['cyclonedx-json@1.5', '.cdx.json'],
+        ['spdx-json@2.3', '.spdx.json'],
+        ['cyclonedx-xml', '.cdx.xml'],
+        ['spdx-tag-value', '.spdx'],
+        ['syft-json', '.syft.json'],
+        ['syft-table', '.txt'],
+        ['syft-text', '.syft.txt'],
+        ['purls', '.purls.txt'],
+        ['github-json', '.github.json'],
+      ],
+    );
+    assert.strictEqual(new Set(formats.map((f) => f.extension)).size, formats.length);
+  });
+
+  it('rejects an unknown format, naming the supported ones', () => {
+    userError(() => parseFormats('cyclonedx-json,sbom-deluxe'), /'sbom-deluxe' is not a Syft format.*cyclonedx-json, cyclonedx-xml, spdx-json/);
+    userError(() => parseFormats('template'), /'template' is not a Syft format/);
+  });
+
+  it('rejects a bad fmt@version with the accepted versions', () => {
+    userError(() => parseFormats('cyclonedx-json@1.1'), /unsupported version '1\.1'.*1\.2 to 1\.7/);
+    userError(() => parseFormats('cyclonedx-xml@2.0'), /unsupported version '2\.0'/);
+    userError(() => parseFormats('spdx-json@2.1'), /2\.2, 2\.3 or 3\.0/);
+    userError(() => parseFormats('cyclonedx-json@'), /unsupported version ''/);
+    userError(() => parseFormats('syft-json@16'), /syft-json takes no @version/);
+  });
+
+  it('rejects an empty list and duplicates (including an alias of a listed format)', () => {
+    userError(() => parseFormats(' , '), /outputFormats is empty/);
+    userError(() => parseFormats('cyclonedx-json,cyclonedx-json@1.5'), /more than once/);
+    userError(() => parseFormats('json,syft-json'), /more than once/);
+  });
+});
+
+describe('syft arguments: inputs → argv (pure)', () => {
+  const formats = parseFormats('cyclonedx-json@1.5,spdx-json,cyclonedx-xml');
+  it('one `syft scan` run with -o fmt[@ver]=file per format, then -c, then additional arguments', () => {
+    const plan = syftArguments({
+      target: 'registry:myacr.azurecr.io/app:1.0',
+      formats,
+      outputDirectory: '/out',
+      stem: 'registry-myacr.azurecr.io-app-1.0-job',
+      configFile: '/src/.syft.yaml',
+      additionalArguments: ['--exclude', './test/**', '--scope', 'all-layers'],
+      registryEnv: { SYFT_REGISTRY_AUTH_PASSWORD: 's3cret' },
+    });
+    const stem = path.join('/out', 'registry-myacr.azurecr.io-app-1.0-job');
+    assert.deepStrictEqual(plan.args, [
+      'scan',
+      'registry:myacr.azurecr.io/app:1.0',
+      '-o',
+      `cyclonedx-json@1.5=${stem}.cdx.json`,
+      '-o',
+      `spdx-json=${stem}.spdx.json`,
+      '-o',
+      `cyclonedx-xml=${stem}.cdx.xml`,
+      '-c',
+      '/src/.syft.yaml',
+      '--exclude',
+      './test/**',
+      '--scope',
+      'all-layers',
+    ]);
+    assert.deepStrictEqual(plan.outputs.map((o) => o.file), [`${stem}.cdx.json`, `${stem}.spdx.json`, `${stem}.cdx.xml`]);
+    assert.deepStrictEqual(plan.env, { SYFT_CHECK_FOR_APP_UPDATE: 'false', SYFT_REGISTRY_AUTH_PASSWORD: 's3cret' });
+    assert.ok(!plan.args.some((a) => a.includes('s3cret')), 'secrets never go on the command line');
+  });
+
+  it('no -c without a config file', () => {
+    const plan = syftArguments({ target: 'dir:/src', formats: parseFormats(undefined), outputDirectory: '/o', stem: 's', additionalArguments: [] });
+    assert.deepStrictEqual(plan.args, ['scan', 'dir:/src', '-o', `cyclonedx-json=${path.join('/o', 's.cdx.json')}`]);
+  });
+
+  it('additionalArguments may not set outputs (the task owns -o)', () => {
+    userError(() => checkAdditionalArguments(['-o', 'json']), /'-o'.*outputFormats/);
+    userError(() => checkAdditionalArguments(['--output=json']), /outputFormats/);
+    userError(() => checkAdditionalArguments(['-ojson']), /outputFormats/);
+    checkAdditionalArguments(['--scope', 'all-layers', '--override-default-catalogers', 'java']);
+  });
+
+  it('syftVersion: pinned default, exact releases and latest', () => {
+    assert.strictEqual(parseSyftVersion(undefined), '');
+    assert.strictEqual(parseSyftVersion(' v1.42.3 '), 'v1.42.3');
+    assert.strictEqual(parseSyftVersion('LATEST'), 'latest');
+    userError(() => parseSyftVersion('1.42'), /not a Syft release version/);
+  });
+});
+
+describe('syft inputs: Dependency-Track settings (pure)', () => {
+  const cdx = parseFormats('cyclonedx-json');
+  const env = { BUILD_REPOSITORY_NAME: 'my-repo', BUILD_SOURCEBRANCHNAME: 'main' };
+
+  it('is off without a URL, but the key is still registered as a secret first', () => {
+    const secrets: string[] = [];
+    assert.strictEqual(parseDependencyTrack({ url: '', apiKey: ' k1 ' }, cdx, env, (s) => secrets.push(s)), undefined);
+    assert.deepStrictEqual(secrets, ['k1']);
+  });
+
+  it('defaults project and version to the repository and branch; normalises the URL', () => {
+    const secrets: string[] = [];
+    const dt = parseDependencyTrack({ url: 'https://dt.example.com/api/v1/bom/', apiKey: 'odt_abc' }, cdx, env, (s) => secrets.push(s));
+    assert.deepStrictEqual(dt, { baseUrl: 'https://dt.example.com', apiKey: 'odt_abc', projectName: 'my-repo', projectVersion: 'main' });
+    assert.deepStrictEqual(secrets, ['odt_abc']);
+    assert.strictEqual(parseDependencyTrack({ url: 'http://h:8081/dtrack', apiKey: 'k', project: 'p', projectVersion: '2.0' }, cdx, env)!.baseUrl, 'http://h:8081/dtrack');
+  });
+
+  it('URL without a key is a clear error that points at secret variables', () => {
+    userError(() => parseDependencyTrack({ url: 'https://dt.example.com' }, cdx, env), /dependencyTrackApiKey is empty.*secret pipeline variable/);
+  });
+
+  it('malformed URLs are clear errors', () => {
+    userError(() => parseDependencyTrack({ url: 'dt.example.com', apiKey: 'k' }, cdx, env), /'dt\.example\.com' is not a valid URL/);
+    userError(() => normaliseDependencyTrackUrl('ftp://dt.example.com'), /must start with https:\/\//);
+    userError(() => normaliseDependencyTrackUrl('https://user:pw@dt.example.com'), /must not contain credentials/);
+    userError(() => normaliseDependencyTrackUrl('https://dt.example.com/?x=1'), /query or fragment/);
+    userError(() => normaliseDependencyTrackUrl('http://'), /not a valid URL/);
+  });
+
+  it('needs a CycloneDX format to upload, and a project name', () => {
+    userError(() => parseDependencyTrack({ url: 'https://dt', apiKey: 'k' }, parseFormats('spdx-json'), env), /has none\. Add cyclonedx-json/);
+    userError(() => parseDependencyTrack({ url: 'https://dt', apiKey: 'k' }, cdx, {}), /dependencyTrackProject is empty/);
+  });
+});

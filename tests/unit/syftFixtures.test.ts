@@ -1,0 +1,187 @@
+import * as assert from 'assert';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseFormats, FormatSpec } from '../../tasks/SyftSbom/formats';
+import { validateCycloneDxJson as validateUnbundled, validateCycloneDxXml as validateXmlUnbundled } from '../../tasks/SyftSbom/validation';
+import { syftTestBundle, SyftModules } from './syftTestBundle';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const syftFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
+
+const ENV = {
+  BUILD_DEFINITIONNAME: 'fixture-pipeline',
+  BUILD_BUILDID: '4711',
+  SYSTEM_TEAMFOUNDATIONCOLLECTIONURI: 'https://dev.azure.com/contoso/',
+  SYSTEM_TEAMPROJECT: 'proj',
+  BUILD_REPOSITORY_URI: 'https://dev.azure.com/contoso/proj/_git/repo',
+  BUILD_SOURCEBRANCH: 'refs/heads/feature/<&>',
+  BUILD_SOURCEVERSION: 'deadbeef',
+  AGENT_OS: 'Linux',
+};
+
+function formatOf(file: string): FormatSpec | undefined {
+  if (file.endsWith('.cdx.json')) return parseFormats('cyclonedx-json')[0];
+  if (file.endsWith('.cdx.xml')) return parseFormats('cyclonedx-xml')[0];
+  if (file.endsWith('.spdx.json')) return parseFormats('spdx-json')[0];
+  if (file.endsWith('.spdx')) return parseFormats('spdx-tag-value')[0];
+  if (file.endsWith('.json')) return parseFormats('syft-json')[0];
+  if (file.endsWith('.txt')) return parseFormats('syft-table')[0];
+  return undefined;
+}
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+describe('syft SBOM processing over every shared syft fixture (bundled validators)', function () {
+  this.timeout(120_000);
+  let m: SyftModules;
+  let work: string;
+  const provenance = () => m.provenanceProperties(ENV);
+  before(async () => {
+    m = (await syftTestBundle()).modules;
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'syft-fixtures-'));
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  function copy(name: string, data?: Buffer | string): string {
+    const file = path.join(work, name);
+    fs.writeFileSync(file, data ?? fs.readFileSync(path.join(syftFixtures, name)));
+    return file;
+  }
+
+  const files = fs.readdirSync(syftFixtures).sort();
+  it('finds the fixtures', () => {
+    assert.ok(files.filter((f) => /\.cdx\.(json|xml)$/.test(f)).length >= 6, files.join(', '));
+  });
+
+  for (const name of files) {
+    const format = formatOf(name);
+    if (!format) continue;
+    if (format.kind === 'cyclonedx-json') {
+      it(`${name}: provenance added, validity unchanged, everything else preserved in order`, async () => {
+        const originalText = fs.readFileSync(path.join(syftFixtures, name), 'utf8');
+        const original = JSON.parse(originalText);
+        const before = await m.validateCycloneDxJson(JSON.parse(originalText), () => originalText);
+        assert.ok(before.checked, before.note);
+        const file = copy(name);
+        const result = await m.processSbom(format, file, { provenance: provenance(), validate: true, count: true, keepContent: true });
+        assert.strictEqual(result.provenance!.added, 7);
+        assert.ok(result.validation!.checked);
+        assert.strictEqual(result.validation!.valid, before.valid, `valid before: ${before.valid}, after: ${result.validation!.errors.join('; ')}`);
+        if (!before.valid) assert.ok(result.validation!.errors.length > 0 && result.validation!.errorCount > 0);
+        const finalText = fs.readFileSync(file, 'utf8');
+        assert.strictEqual(result.sha256, sha256(finalText));
+        assert.strictEqual(result.bytes, Buffer.byteLength(finalText));
+        assert.deepStrictEqual(Buffer.concat(result.content!), Buffer.from(finalText));
+        const final = JSON.parse(finalText);
+        // The last 7 metadata properties are ours; without them the document is the original, key order included.
+        const added = final.metadata.properties.splice(-7);
+        assert.deepStrictEqual(added, provenance());
+        if (!original.metadata?.properties) delete final.metadata.properties;
+        if (!original.metadata) delete final.metadata;
+        assert.strictEqual(JSON.stringify(final), JSON.stringify(original));
+        // Same layout as Syft wrote it.
+        assert.strictEqual(m.jsonIndent(finalText), m.jsonIndent(originalText));
+        assert.ok(result.counts!.total > 0);
+      });
+    } else if (format.kind === 'cyclonedx-xml') {
+      it(`${name}: provenance spliced in, validity unchanged, every other byte preserved`, async () => {
+        const originalText = fs.readFileSync(path.join(syftFixtures, name), 'utf8');
+        const info = m.xmlBomInfo(originalText);
+        const before = await m.validateCycloneDxXml(originalText, info.version);
+        assert.ok(before.checked, before.note);
+        const file = copy(name);
+        const result = await m.processSbom(format, file, { provenance: provenance(), validate: true, count: true, keepContent: false });
+        assert.strictEqual(result.provenance!.added, 7);
+        assert.strictEqual(result.validation!.valid, before.valid, result.validation!.errors.join('; '));
+        if (!before.valid) assert.ok(result.validation!.errors.length > 0);
+        const finalText = fs.readFileSync(file, 'utf8');
+        let i = 0;
+        while (finalText[i] === originalText[i]) i++;
+        const inserted = finalText.slice(i, i + finalText.length - originalText.length);
+        assert.strictEqual(finalText.slice(0, i) + finalText.slice(i + inserted.length), originalText);
+        assert.match(inserted, /azure-pipelines:repository:branch">refs\/heads\/feature\/&lt;&amp;&gt;<\/property>/);
+        assert.strictEqual((finalText.match(/<property name="azure-pipelines:/g) ?? []).length, 7);
+        assert.ok(result.counts!.total > 0);
+        assert.strictEqual(result.sha256, sha256(fs.readFileSync(file)));
+      });
+    } else {
+      it(`${name}: ${format.name} published untouched, counted when primary`, async () => {
+        const originalBytes = fs.readFileSync(path.join(syftFixtures, name));
+        const file = copy(name);
+        const result = await m.processSbom(format, file, { provenance: provenance(), validate: true, count: true, keepContent: false });
+        assert.deepStrictEqual(fs.readFileSync(file), originalBytes);
+        assert.strictEqual(result.sha256, sha256(originalBytes));
+        assert.strictEqual(result.provenance, undefined);
+        assert.strictEqual(result.validation, undefined);
+        if (format.kind === 'spdx-json') assert.strictEqual(result.counts!.total, JSON.parse(originalBytes.toString()).packages.length);
+        if (format.kind === 'syft-json') assert.strictEqual(result.counts!.total, JSON.parse(originalBytes.toString()).artifacts.length);
+        if (format.kind === 'spdx-tag-value') assert.strictEqual(result.counts!.total, (originalBytes.toString().match(/^PackageName:/gm) ?? []).length);
+      });
+    }
+  }
+
+  it('a corrupted CycloneDX XML (schema-invalid, not well-formed) is reported, not passed', async () => {
+    const text = fs.readFileSync(path.join(syftFixtures, 'syft-1.11.1-webgoat-image.cdx.xml'), 'utf8');
+    const bogus = await m.validateCycloneDxXml(text.replace('<components><component', '<components><spaceship/><component'), '1.6');
+    assert.ok(bogus.checked && !bogus.valid);
+    assert.match(bogus.errors[0], /spaceship.*not expected/);
+    const broken = await m.validateCycloneDxXml(text.replace('</metadata>', ''), '1.6');
+    assert.ok(broken.checked && !broken.valid, 'not well-formed');
+    const wrongVersion = await m.validateCycloneDxXml(text, '1.5');
+    assert.ok(!wrongVersion.valid, 'a 1.6 document is not valid against the 1.5 schema');
+  });
+
+  it('a schema-invalid CycloneDX JSON is reported with the JSON path', async () => {
+    const doc = JSON.parse(fs.readFileSync(path.join(syftFixtures, 'syft-1.11.1-webgoat-dir.cdx.json'), 'utf8'));
+    doc.components[1].type = 'spaceship';
+    const result = await m.validateCycloneDxJson(doc, () => JSON.stringify(doc));
+    assert.ok(result.checked && !result.valid);
+    assert.ok(result.errors.some((e) => e.startsWith('/components/1/type')), result.errors.join('\n'));
+    const unknown = await m.validateCycloneDxJson({ bomFormat: 'CycloneDX', specVersion: '9.9' }, () => '');
+    assert.ok(!unknown.checked);
+    assert.match(unknown.note!, /9\.9/);
+  });
+
+  it('truncated, empty or missing outputs are IncompleteOutputError (a Syft failure), never silently published', async () => {
+    const cases: [string, FormatSpec][] = [
+      ['syft-1.11.1-webgoat-dir.cdx.json', parseFormats('cyclonedx-json')[0]],
+      ['syft-1.11.1-webgoat-image.cdx.xml', parseFormats('cyclonedx-xml')[0]],
+      ['syft-1.11.1.spdx.json', parseFormats('spdx-json')[0]],
+      ['syft-1.25.1-dir.syft.json', parseFormats('syft-json')[0]],
+    ];
+    for (const [name, format] of cases) {
+      const data = fs.readFileSync(path.join(syftFixtures, name));
+      const file = copy(`truncated-${name}`, data.subarray(0, Math.floor(data.length / 2)));
+      for (const count of [true, false]) {
+        await assert.rejects(m.processSbom(format, file, { validate: true, count, keepContent: false }), (e: Error) => e.name === 'IncompleteOutputError' && /Syft probably stopped/.test(e.message));
+      }
+    }
+    const empty = copy('empty.cdx.json', '');
+    await assert.rejects(m.processSbom(parseFormats('cyclonedx-json')[0], empty, { validate: true, count: true, keepContent: false }), /is empty/);
+    await assert.rejects(m.processSbom(parseFormats('spdx-json')[0], path.join(work, 'missing.spdx.json'), { validate: true, count: false, keepContent: false }), /did not write/);
+  });
+
+  it('without provenance the CycloneDX file stays byte-for-byte as Syft wrote it', async () => {
+    for (const name of ['syft-0.47.0-image.cdx.json', 'syft-1.11.1-webgoat-image.cdx.xml']) {
+      const bytes = fs.readFileSync(path.join(syftFixtures, name));
+      const file = copy(`plain-${name}`, bytes);
+      const result = await m.processSbom(formatOf(name)!, file, { validate: true, count: true, keepContent: false });
+      assert.deepStrictEqual(fs.readFileSync(file), bytes);
+      assert.strictEqual(result.sha256, sha256(bytes));
+      assert.ok(result.validation!.valid);
+    }
+  });
+});
+
+describe('syft validation outside the bundle (library as installed)', () => {
+  it('JSON still validates (the library gets text), XML says its native backend is missing', async () => {
+    const text = fs.readFileSync(path.join(syftFixtures, 'syft-unversioned-go-project.cdx.json'), 'utf8');
+    const json = await validateUnbundled(JSON.parse(text), () => text);
+    assert.ok(json.checked && json.valid);
+    const xml = await validateXmlUnbundled('<bom xmlns="http://cyclonedx.org/schema/bom/1.6"/>', '1.6');
+    assert.ok(!xml.checked);
+    assert.match(xml.note!, /not available/);
+  });
+});
