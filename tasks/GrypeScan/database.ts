@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError } from '../common/errors';
-import { runTool, tailText } from '../common/exec';
-import { oneLine } from '../common/text';
+import { runTool } from '../common/exec';
+import { oneLine, tailText } from '../common/text';
 
 /**
  * The vulnerability DB: `grype db update` into dbCacheDirectory before every scan, then

@@ -1,6 +1,6 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError } from './errors';
-import { neutraliseCommands } from './text';
+import { neutraliseCommands, tailText } from './text';
 
 export interface ToolRun {
   /** Display name for messages, e.g. 'Grype'. */
@@ -71,10 +71,4 @@ export async function runTool(run: ToolRun): Promise<ToolResult> {
     process.removeListener('SIGINT', onStop);
     process.removeListener('SIGTERM', onStop);
   }
-}
-
-/** " Last stderr lines of <tool>:\n  …" for failure messages, or '' when there were none. */
-export function tailText(stderrTail: string[], count = 10): string {
-  const lines = stderrTail.filter((l) => l.trim()).slice(-count);
-  return lines.length ? ` Last stderr lines:\n  ${lines.join('\n  ')}` : '';
 }

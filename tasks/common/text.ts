@@ -26,3 +26,9 @@ export function formatBytes(bytes: number): string {
   }
   return `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/** " Last stderr lines:\n  …" for failure messages, or '' when there were none. */
+export function tailText(stderrTail: string[], count = 10): string {
+  const lines = stderrTail.filter((l) => l.trim()).slice(-count);
+  return lines.length ? ` Last stderr lines:\n  ${lines.join('\n  ')}` : '';
+}

@@ -2,19 +2,8 @@
 // Warnings are `task.logissue` (SPEC 3), which MockTestRunner's warningIssues does not see,
 // so they are read from stdout (ADO-NOTES 1).
 import * as assert from 'assert';
-import * as path from 'path';
-import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const taskJson = path.join(repoRoot, 'tasks', 'GrypeScan', 'task.json');
-
-async function runL0(scenario: string): Promise<MockTestRunner> {
-  const tr = new MockTestRunner(path.join(__dirname, `${scenario}.js`), taskJson);
-  tr.nodePath = process.execPath;
-  await tr.runAsync();
-  if (!tr.stdout) throw new Error(`${scenario}: no stdout (spawn failure or output over 1 MiB)\n${tr.stderr}`);
-  return tr;
-}
+import type { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
+import { completion, runL0 as runTaskL0 } from './l0Harness';
 
 function logIssues(tr: MockTestRunner, type: 'warning' | 'error'): string[] {
   return tr.stdout
@@ -28,11 +17,7 @@ function variable(tr: MockTestRunner, name: string): string | undefined {
   return m?.[1].trim();
 }
 
-function completion(tr: MockTestRunner): string {
-  const m = /##vso\[task\.complete result=(\w+);\](.*)/.exec(tr.stdout);
-  assert.ok(m, `no task.complete in:\n${tr.stdout}`);
-  return `${m[1]}: ${m[2]}`;
-}
+const runL0 = (scenario: string) => runTaskL0('GrypeScan', scenario);
 
 describe('GrypeScan L0 (MockTestRunner)', function () {
   this.timeout(30_000);
