@@ -1,7 +1,8 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { splitArguments } from '../common/arguments';
 import { UserError } from '../common/errors';
-import { booleanInput, textInput } from '../common/main';
+import type { InstallRequest } from '../common/install';
+import { booleanInput, parseHttpUrl, pathInput, readInstallRequest, textInput } from '../common/inputs';
 import { resolveTarget } from '../common/target';
 import { THRESHOLDS, Threshold } from './policy';
 
@@ -35,10 +36,7 @@ export interface GrypeInputs {
   publishSarif: boolean;
   dbCacheDirectory?: string;
   dbUpdateUrl?: string;
-  /** '' = the pinned default. */
-  grypeVersion: string;
-  downloadBaseUrl?: string;
-  binaryPath?: string;
+  install: InstallRequest;
   configFile?: string;
   containerRegistry?: string;
   additionalArguments: string[];
@@ -69,48 +67,6 @@ export function parseOutputFormats(raw: string | undefined, additionalArguments:
   return formats;
 }
 
-/** '' (pinned default), 'latest', or an exact release `1.2.3` / `v1.2.3` (same rule as the installer, checked before anything runs). */
-export function parseVersion(raw: string | undefined): string {
-  const value = raw?.trim() ?? '';
-  if (!value) return '';
-  if (value.toLowerCase() === 'latest') return 'latest';
-  if (/^v?\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(value)) return value;
-  throw new UserError(
-    `Input grypeVersion is '${value}', which is not a Grype release version. Use an exact release such as 0.117.0 or v0.117.0, ` +
-      "'latest', or leave it empty for the version this task pins.",
-  );
-}
-
-export function parseUrl(name: string, raw: string | undefined): string | undefined {
-  const value = raw?.trim();
-  if (!value) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UserError(`Input ${name} is '${value}', which is not a URL. Give a full http(s):// URL or leave it empty.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UserError(`Input ${name} must be an http(s) URL, not '${value}'.`);
-  }
-  return value;
-}
-
-/** A path input: the agent roots a relative `filePath` input; when supplied, take it as given. */
-function pathInput(name: string): string | undefined {
-  const value = textInput(name);
-  if (!value) return undefined;
-  // Outside the agent (or with an explicit value) getPathInput is the same text; the agent
-  // expands an unset filePath input to the sources directory, which means "not set".
-  const sources = tl.getVariable('Build.SourcesDirectory');
-  if (sources && stripSlash(value) === stripSlash(sources)) return undefined;
-  return value;
-}
-
-function stripSlash(p: string): string {
-  return p.replace(/[\\/]+$/, '');
-}
-
 export function readInputs(): GrypeInputs {
   const additionalArguments = splitArguments(tl.getInput('additionalArguments') ?? '');
   const artifactName = tl.getInput('artifactName')?.trim();
@@ -124,10 +80,8 @@ export function readInputs(): GrypeInputs {
     artifactName: artifactName === undefined || artifactName === '' ? 'grype' : artifactName,
     publishSarif: booleanInput('publishSarif', true),
     dbCacheDirectory: textInput('dbCacheDirectory'),
-    dbUpdateUrl: parseUrl('dbUpdateUrl', tl.getInput('dbUpdateUrl')),
-    grypeVersion: parseVersion(tl.getInput('grypeVersion')),
-    downloadBaseUrl: parseUrl('downloadBaseUrl', tl.getInput('downloadBaseUrl')),
-    binaryPath: pathInput('binaryPath'),
+    dbUpdateUrl: parseHttpUrl('dbUpdateUrl', tl.getInput('dbUpdateUrl')),
+    install: readInstallRequest('grype'),
     configFile: pathInput('configFile'),
     containerRegistry: textInput('containerRegistry'),
     additionalArguments,

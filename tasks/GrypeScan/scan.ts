@@ -32,7 +32,7 @@ export async function run(): Promise<void> {
   const config = chooseConfigFile('grype', inputs.configFile, sourcesDirectory);
   console.log(neutraliseCommands(config.message));
 
-  const grype = await installTool({ tool: 'grype', version: inputs.grypeVersion, downloadBaseUrl: inputs.downloadBaseUrl, binaryPath: inputs.binaryPath });
+  const grype = await installTool(inputs.install);
 
   const dbCacheDirectory = inputs.dbCacheDirectory ?? defaultDbCacheDirectory();
   const env = grypeEnvironment({

@@ -2,7 +2,8 @@ import * as im from 'azure-pipelines-task-lib/internal';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { splitArguments } from '../common/arguments';
 import { UserError } from '../common/errors';
-import { booleanInput, textInput } from '../common/main';
+import type { InstallRequest } from '../common/install';
+import { booleanInput, pathInput, readInstallRequest, textInput } from '../common/inputs';
 import { resolveTarget } from '../common/target';
 import { DependencyTrackTarget, normaliseDependencyTrackUrl } from './dependencyTrack';
 import { FormatSpec, isCycloneDx, parseFormats } from './formats';
@@ -20,21 +21,10 @@ export interface SyftInputs {
   failOnInvalid: boolean;
   addPipelineMetadata: boolean;
   dependencyTrack?: DependencyTrackTarget;
-  syftVersion: string;
-  downloadBaseUrl?: string;
-  binaryPath?: string;
+  install: InstallRequest;
   configFile?: string;
   containerRegistry?: string;
   additionalArguments: string[];
-}
-
-/** '' (pinned default), 'latest', or an exact release `1.2.3` / `v1.2.3`. Pure. */
-export function parseSyftVersion(raw: string | undefined): string {
-  const value = raw?.trim() ?? '';
-  if (!value) return '';
-  if (value.toLowerCase() === 'latest') return 'latest';
-  if (/^v?\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(value)) return value;
-  throw new UserError(`Input syftVersion is '${value}', which is not a Syft release version. Use an exact release such as 1.42.3 or v1.42.3, 'latest', or leave it empty for the version this task pins.`);
 }
 
 /** Options that would fight the task's own `-o` outputs. Pure. */
@@ -113,10 +103,8 @@ export function readInputs(): SyftInputs {
       formats,
       process.env,
     ),
-    syftVersion: parseSyftVersion(tl.getInput('syftVersion')),
-    downloadBaseUrl: textInput('downloadBaseUrl'),
-    binaryPath: textInput('binaryPath'),
-    configFile: textInput('configFile'),
+    install: readInstallRequest('syft'),
+    configFile: pathInput('configFile'),
     containerRegistry: textInput('containerRegistry'),
     additionalArguments,
   };

@@ -49,7 +49,7 @@ export async function run(): Promise<void> {
   console.log(config.message);
   const login = readRegistryLogin(inputs.containerRegistry);
 
-  const syft = await installTool({ tool: 'syft', version: inputs.syftVersion, downloadBaseUrl: inputs.downloadBaseUrl, binaryPath: inputs.binaryPath });
+  const syft = await installTool(inputs.install);
   const syftVersion = syft.version || (await askSyftVersion(syft.path));
 
   const plan = syftArguments({

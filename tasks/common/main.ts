@@ -21,18 +21,3 @@ export async function runTaskMain(taskDirectory: string, body: () => Promise<voi
     }
   }
 }
-
-/** A boolean input given as text ('true'/'false', any case); anything else is a user error. */
-export function booleanInput(name: string, defaultValue: boolean): boolean {
-  const raw = tl.getInput(name)?.trim().toLowerCase();
-  if (!raw) return defaultValue;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  throw new UserError(`Input ${name} must be true or false, not '${raw}'.`);
-}
-
-/** A text input, trimmed; empty means unset. */
-export function textInput(name: string): string | undefined {
-  const value = tl.getInput(name)?.trim();
-  return value ? value : undefined;
-}

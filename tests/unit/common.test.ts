@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { splitArguments } from '../../tasks/common/arguments';
 import { chooseConfigFile, configCandidates } from '../../tasks/common/config';
+import { parseHttpUrl } from '../../tasks/common/inputs';
 import { UserError } from '../../tasks/common/errors';
 import { bar, cell, code, table } from '../../tasks/common/markdown';
 import { prepareOutputDirectory } from '../../tasks/common/outputDirectory';
@@ -154,5 +155,14 @@ describe('common: output directory', () => {
     const file = path.join(tempDir(), 'a-file');
     fs.writeFileSync(file, '');
     assert.throws(() => prepareOutputDirectory(path.join(file, 'sub'), 'x', {}), (e: Error) => e instanceof UserError && /cannot be created or written/.test(e.message));
+  });
+});
+
+describe('common: URL inputs', () => {
+  it('accepts http(s) URLs and nothing else', () => {
+    assert.strictEqual(parseHttpUrl('dbUpdateUrl', ''), undefined);
+    assert.strictEqual(parseHttpUrl('dbUpdateUrl', ' https://mirror.example/databases '), 'https://mirror.example/databases');
+    assert.throws(() => parseHttpUrl('dbUpdateUrl', 'not a url'), (e: Error) => e instanceof UserError && /dbUpdateUrl is 'not a url'/.test(e.message));
+    assert.throws(() => parseHttpUrl('downloadBaseUrl', 'ftp://x/y'), /must be an http\(s\) URL/);
   });
 });

@@ -9,8 +9,9 @@ import { formatMegabytes, progressText, shouldReportProgress } from '../../tasks
 import { backoffDelayMs, isRetryableStatus } from '../../tasks/common/install/retry';
 import { defaultDownloadBase, latestReleaseUrl, parseRequestedVersion, versionFromTag } from '../../tasks/common/install/version';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
+import { fixturesDir } from '../harness/paths';
 
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = fixturesDir;
 
 describe('install: platform and asset names', () => {
   it('names the Linux, macOS and Windows assets as Anchore publishes them', () => {

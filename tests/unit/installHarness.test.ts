@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReleaseArchive, checksumsFile, writeFakeTool } from '../harness/fakeTool';
 import { startReleaseServer } from '../harness/releaseServer';
+import { fixture } from '../harness/paths';
 
-const FIXTURE = '/work/shared/fixtures/grype-json/snapshot-grype-head-json-empty.json';
+const FIXTURE = fixture('grype-json', 'snapshot-grype-head-json-empty.json');
 
 describe('install harness: fake tool', () => {
   let dir: string;

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { UserError } from '../../tasks/common/errors';
 import { normaliseDependencyTrackUrl } from '../../tasks/SyftSbom/dependencyTrack';
 import { formatArgument, parseFormats } from '../../tasks/SyftSbom/formats';
-import { checkAdditionalArguments, parseDependencyTrack, parseSyftVersion } from '../../tasks/SyftSbom/inputs';
+import { checkAdditionalArguments, parseDependencyTrack } from '../../tasks/SyftSbom/inputs';
 import { syftArguments } from '../../tasks/SyftSbom/syftArguments';
 
 function userError(fn: () => unknown, re: RegExp): void {
@@ -105,12 +105,6 @@ describe('syft arguments: inputs → argv (pure)', () => {
     checkAdditionalArguments(['--scope', 'all-layers', '--override-default-catalogers', 'java']);
   });
 
-  it('syftVersion: pinned default, exact releases and latest', () => {
-    assert.strictEqual(parseSyftVersion(undefined), '');
-    assert.strictEqual(parseSyftVersion(' v1.42.3 '), 'v1.42.3');
-    assert.strictEqual(parseSyftVersion('LATEST'), 'latest');
-    userError(() => parseSyftVersion('1.42'), /not a Syft release version/);
-  });
 });
 
 describe('syft inputs: Dependency-Track settings (pure)', () => {

@@ -1,0 +1,71 @@
+import * as tl from 'azure-pipelines-task-lib/task';
+import { UserError } from './errors';
+import type { InstallRequest } from './install';
+import { parseRequestedVersion } from './install/version';
+import type { ToolName } from './install/versions';
+
+/**
+ * Reading inputs the same way in both tasks. An input the agent did not provide (undefined, as
+ * when the task runs outside the agent) means its task.json default; an empty one means unset.
+ */
+
+/** A text input, trimmed; empty means unset. */
+export function textInput(name: string): string | undefined {
+  const value = tl.getInput(name)?.trim();
+  return value ? value : undefined;
+}
+
+/** A boolean input given as text ('true'/'false', any case); anything else is a user error. */
+export function booleanInput(name: string, defaultValue: boolean): boolean {
+  const raw = tl.getInput(name)?.trim().toLowerCase();
+  if (!raw) return defaultValue;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new UserError(`Input ${name} must be true or false, not '${raw}'.`);
+}
+
+/**
+ * A `filePath` input. The agent fills an empty filePath input with the sources directory, which
+ * therefore means "not set".
+ */
+export function pathInput(name: string): string | undefined {
+  const value = textInput(name);
+  const sources = tl.getVariable('Build.SourcesDirectory');
+  if (!value || (sources && stripSlash(value) === stripSlash(sources))) return undefined;
+  return value;
+}
+
+function stripSlash(p: string): string {
+  return p.replace(/[\\/]+$/, '');
+}
+
+/** An optional http(s) URL input. Pure. */
+export function parseHttpUrl(name: string, raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UserError(`Input ${name} is '${value}', which is not a URL. Give a full http(s):// URL or leave it empty.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UserError(`Input ${name} must be an http(s) URL, not '${value}'.`);
+  }
+  return value;
+}
+
+/**
+ * `<tool>Version`, `downloadBaseUrl` and `binaryPath`, checked before anything runs (the installer
+ * applies the same version rule later; a bad version should not wait for a DB update to fail).
+ */
+export function readInstallRequest(tool: ToolName): InstallRequest {
+  const versionInput = `${tool}Version`;
+  const version = textInput(versionInput) ?? '';
+  try {
+    parseRequestedVersion(tool, version);
+  } catch (err) {
+    throw new UserError(`Input ${versionInput}: ${(err as Error).message}`);
+  }
+  return { tool, version, downloadBaseUrl: parseHttpUrl('downloadBaseUrl', tl.getInput('downloadBaseUrl')), binaryPath: pathInput('binaryPath') };
+}
