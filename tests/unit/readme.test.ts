@@ -33,3 +33,21 @@ describe('README', () => {
     assert.match(ci, /^npm test$/m);
   });
 });
+
+describe('README troubleshooting', () => {
+  it('quotes messages the tasks really print', () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Troubleshooting'));
+    const sources = listSources(path.join(repoRoot, 'tasks')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    const quoted = [...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`/g)].map((q) => q[1]));
+    assert.ok(quoted.length >= 10, `expected the troubleshooting table, found ${quoted.length} quoted messages`);
+    for (const text of quoted) assert.ok(sources.includes(text), `README quotes "${text}", which no task source prints`);
+  });
+});
+
+function listSources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? listSources(full) : e.name.endsWith('.ts') ? [full] : [];
+  });
+}
