@@ -1,5 +1,6 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError } from './errors';
+import { agentProxyEnvironment } from './proxy';
 import { neutraliseCommands, tailText } from './text';
 
 export interface ToolRun {
@@ -61,7 +62,8 @@ export async function runTool(run: ToolRun): Promise<ToolResult> {
       ignoreReturnCode: true,
       silent: run.silent,
       cwd: run.cwd,
-      env: { ...process.env, ...run.env } as { [key: string]: string },
+      // The agent's proxy is passed on as HTTP(S)_PROXY, which is all Grype and Syft read.
+      env: { ...process.env, ...agentProxyEnvironment(), ...run.env } as { [key: string]: string },
       externalOutput: { source: 'childProcess' },
     });
     return { exitCode, stderrTail, stdout };

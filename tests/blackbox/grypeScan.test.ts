@@ -339,6 +339,29 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
     });
   });
 
+  describe('agent proxy', () => {
+    it('reaches grype as HTTP(S)_PROXY (with its masked password) and plain bypass hosts as NO_PROXY', async () => {
+      const run = await grypeRun(
+        {},
+        {
+          env: {
+            AGENT_PROXYURL: 'http://proxy.corp:8080',
+            AGENT_PROXYUSERNAME: 'build',
+            AGENT_PROXYPASSWORD: 'pr0xy:pass',
+            AGENT_PROXYBYPASSLIST: JSON.stringify(['grype\\.anchore\\.io', '.*\\.internal']),
+          },
+        },
+      );
+      assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
+      for (const call of recorded(run.record)) {
+        assert.strictEqual(call.env.HTTPS_PROXY, 'http://build:pr0xy%3Apass@proxy.corp:8080', JSON.stringify(call.argv));
+        assert.strictEqual(call.env.NO_PROXY, 'grype.anchore.io');
+      }
+      const secrets = cmds(run, 'task.setsecret').map((c) => c.message);
+      assert.ok(secrets.includes('pr0xy:pass') && secrets.includes('pr0xy%3Apass'), secrets.join(', '));
+    });
+  });
+
   describe('bad inputs fail clearly (no stack trace, says what to do), before grype runs', () => {
     const dir = () => tempDir('bad-');
     const cases: [string, () => Record<string, string>, RegExp][] = [

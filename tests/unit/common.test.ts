@@ -5,6 +5,7 @@ import * as path from 'path';
 import { splitArguments } from '../../tasks/common/arguments';
 import { chooseConfigFile, configCandidates } from '../../tasks/common/config';
 import { parseHttpUrl } from '../../tasks/common/inputs';
+import { proxyEnvironment } from '../../tasks/common/proxy';
 import { UserError } from '../../tasks/common/errors';
 import { bar, cell, code, table } from '../../tasks/common/markdown';
 import { prepareOutputDirectory } from '../../tasks/common/outputDirectory';
@@ -164,5 +165,22 @@ describe('common: URL inputs', () => {
     assert.strictEqual(parseHttpUrl('dbUpdateUrl', ' https://mirror.example/databases '), 'https://mirror.example/databases');
     assert.throws(() => parseHttpUrl('dbUpdateUrl', 'not a url'), (e: Error) => e instanceof UserError && /dbUpdateUrl is 'not a url'/.test(e.message));
     assert.throws(() => parseHttpUrl('downloadBaseUrl', 'ftp://x/y'), /must be an http\(s\) URL/);
+  });
+});
+
+describe('common: agent proxy for Grype and Syft', () => {
+  const config = { proxyUrl: 'http://proxy.corp:8080/', proxyUsername: 'u', proxyPassword: 'p@ss:/', proxyFormattedUrl: 'http://u:p@ss:/@proxy.corp:8080', proxyBypassHosts: ['github\\.com', '.*\\.internal', 'dtrack.corp:8443'] };
+  it('passes the agent proxy, with credentials, as HTTP(S)_PROXY and plain bypass hosts as NO_PROXY', () => {
+    assert.deepStrictEqual(proxyEnvironment(config, {}), {
+      HTTPS_PROXY: 'http://u:p%40ss%3A%2F@proxy.corp:8080',
+      HTTP_PROXY: 'http://u:p%40ss%3A%2F@proxy.corp:8080',
+      NO_PROXY: 'github.com,dtrack.corp:8443',
+    });
+    assert.strictEqual(proxyEnvironment(config, { no_proxy: 'localhost' }).NO_PROXY, 'localhost,github.com,dtrack.corp:8443');
+  });
+  it('leaves a proxy the pipeline set alone, and does nothing without an agent proxy', () => {
+    assert.deepStrictEqual(proxyEnvironment(config, { https_proxy: 'http://other:3128' }), {});
+    assert.deepStrictEqual(proxyEnvironment(null, {}), {});
+    assert.deepStrictEqual(proxyEnvironment({ proxyUrl: 'http://p:1', proxyFormattedUrl: 'http://p:1' }, {}), { HTTPS_PROXY: 'http://p:1', HTTP_PROXY: 'http://p:1' });
   });
 });
