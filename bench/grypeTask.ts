@@ -1,7 +1,9 @@
 // The whole GrypeScan task (bundled index.js from the built VSIX) with a warm tool cache and a
 // fake grype that answers at once (a POSIX sh script: db update, db status, and a scan that copies
 // a zero-match report to `-o json=<file>`), vs bare `node -e 0`. Paired runs, alternating.
-// Target ≤ 1.5×. For scale: Trivy's task takes 2.1× bare node.
+// Target ≤ 1.5×. For scale: Trivy's task takes 2.1× bare node (125 vs 59 ms, measured on a machine
+// like this one). The "context" line is the floor any task-lib task pays: a bundle that only loads
+// azure-pipelines-task-lib and sets a result.
 // Run: `npm run package && node build/bench/grypeTask.js`.
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -41,6 +43,12 @@ while [ $# -gt 0 ]; do
 done
 exit 0
 `;
+}
+
+function withoutExtraCerts(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.NODE_EXTRA_CA_CERTS;
+  return copy;
 }
 
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): { ms: number; status: number | null; stdout: string } {
@@ -104,24 +112,33 @@ export async function run(): Promise<void> {
       outfile: floor, bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, logLevel: 'error',
     });
 
-    const bare: number[] = [];
-    const ours: number[] = [];
-    const floors: number[] = [];
-    const ratios: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      const b = timed(process.execPath, ['-e', '0'], base, dirs.sources).ms;
-      const t = timed(process.execPath, [task], env, dirs.sources).ms;
-      floors.push(timed(process.execPath, [floor], env, dirs.sources).ms / b);
-      bare.push(b);
-      ours.push(t);
-      ratios.push(t / b);
+    // Two environments, each paired with bare node in the same one. NODE_EXTRA_CA_CERTS (set on this
+    // workplace's machines to the whole system bundle) makes Node parse every listed certificate when
+    // crypto first initialises: task-lib's vault does that at load, `node -e 0` never does. Agents
+    // do not set it unless their admin does, so the agent-like row is the one the target is about.
+    const environments: [string, NodeJS.ProcessEnv][] = [['as on an agent (NODE_EXTRA_CA_CERTS unset)', withoutExtraCerts(env)]];
+    if (process.env.NODE_EXTRA_CA_CERTS) environments.push([`with this machine's NODE_EXTRA_CA_CERTS (${process.env.NODE_EXTRA_CA_CERTS})`, env]);
+    for (const [label, taskEnv] of environments) {
+      const bareEnv = { ...base, NODE_EXTRA_CA_CERTS: taskEnv.NODE_EXTRA_CA_CERTS };
+      const bare: number[] = [];
+      const ours: number[] = [];
+      const floors: number[] = [];
+      const ratios: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const b = timed(process.execPath, ['-e', '0'], bareEnv, dirs.sources).ms;
+        const t = timed(process.execPath, [task], taskEnv, dirs.sources).ms;
+        floors.push(timed(process.execPath, [floor], taskEnv, dirs.sources).ms / b);
+        bare.push(b);
+        ours.push(t);
+        ratios.push(t / b);
+      }
+      const ratio = median(ratios);
+      console.log(
+        `whole task, warm cache, instant fake grype (db update + scan), ${label}: ${median(ours).toFixed(0)} ms vs bare node -e 0 ${median(bare).toFixed(0)} ms → ` +
+          `${ratio.toFixed(2)}× (median of ${ROUNDS} paired ratios; target ≤ 1.5×: ${ratio <= 1.5 ? 'ok' : 'MISSED'}; Trivy's task: 2.1×)`,
+      );
+      console.log(`  context: a bundle that only loads azure-pipelines-task-lib and sets a result: ${median(floors).toFixed(2)}× bare node`);
     }
-    const ratio = median(ratios);
-    console.log(
-      `whole task, warm cache, instant fake grype (db update + scan): ${median(ours).toFixed(0)} ms vs bare node -e 0 ${median(bare).toFixed(0)} ms → ` +
-        `${ratio.toFixed(2)}× (median of ${ROUNDS} paired ratios; target ≤ 1.5×: ${ratio <= 1.5 ? 'ok' : 'MISSED'}; Trivy's task: 2.1×)`,
-    );
-    console.log(`context: a bundle that only loads azure-pipelines-task-lib and sets a result: ${median(floors).toFixed(2)}× bare node`);
   } finally {
     await server.close();
     fs.rmSync(root, { recursive: true, force: true });
