@@ -3,9 +3,9 @@
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist', 'extension');
 // esbuild metafiles: what each bundle is made of (the extension SBOM lists exactly these packages). Not shipped.
 const meta = join(root, 'dist', 'meta');

@@ -1,10 +1,11 @@
 // Writes the input and output-variable reference of each task into README.md, between
 // <!-- reference:<Task> --> markers, from the task.json files. `npm run docs` after changing a
 // task.json; a test fails when README.md and the task.json files disagree.
+import { fileURLToPath } from 'node:url';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 const escape = (text) => String(text).replace(/\|/g, '\\|').replace(/\r?\n+/g, ' ').trim();
 
@@ -34,7 +35,7 @@ export function renderReadme(readme) {
   return readme.replace(/(<!-- reference:(\w+) -->)[\s\S]*?(<!-- \/reference:\2 -->)/g, (_m, open, task, close) => `${open}\n${referenceFor(task)}\n${close}`);
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) {
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const file = join(root, 'README.md');
   writeFileSync(file, renderReadme(readFileSync(file, 'utf8')));
 }

@@ -8,13 +8,13 @@ import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const CDX = require('@cyclonedx/cyclonedx-library');
 const { Models, Enums, Spec, Serialize, Validation, SPDX } = CDX;
 
-const repoRoot = new URL('..', import.meta.url).pathname;
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** npm purl: scope is the namespace, `@` percent-encoded (purl spec). */
 export function npmPurl(name, version) {

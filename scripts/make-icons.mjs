@@ -1,11 +1,12 @@
 // Generates the extension and task icons (128×128 RGBA PNGs) with nothing but node:zlib.
 // Run: node scripts/make-icons.mjs   — writes images/extension-icon.png, tasks/<Task>/icon.png.
 // The PNGs are committed; run this again only to change the artwork.
+import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const SIZE = 128;
 const SS = 4; // supersampling per axis (anti-aliasing)
 

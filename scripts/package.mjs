@@ -6,12 +6,13 @@
 //
 // Overrides go through a generated file passed with --overrides-file (never --rev-version, which
 // rewrites the source manifest).
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeExtensionSbom } from './extension-sbom.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist', 'extension');
 const outDir = join(root, 'out');
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError } from '../common/errors';
 import { runTool } from '../common/exec';
-import { oneLine, tailText } from '../common/text';
+import { describeExit, oneLine, tailText } from '../common/text';
 
 /**
  * The vulnerability DB: `grype db update` into dbCacheDirectory before every scan, then
@@ -60,11 +60,6 @@ export function describeBuilt(built: string | undefined, now = Date.now()): stri
   return `${built} (${hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`} old)`;
 }
 
-/** "it exited with code 3", or for a process killed by a signal (crash, OOM killer) what happened. */
-export function describeExit(exitCode: number | null | undefined): string {
-  return typeof exitCode === 'number' ? `it exited with code ${exitCode}` : 'it was killed by a signal before it finished (crash or out of memory)';
-}
-
 export interface DatabaseResult {
   status: DbStatus;
   /** Set when the update failed and the scan uses the cached DB. */
@@ -82,7 +77,8 @@ export async function readDbStatus(grypePath: string, env: Record<string, string
 }
 
 export function logDbStatus(status: DbStatus): void {
-  console.log(`Grype vulnerability database: built ${describeBuilt(status.built)}${status.schemaVersion ? `, schema ${status.schemaVersion}` : ''}.`);
+  // The status comes from Grype's output or the report: untrusted text.
+  console.log(oneLine(`Grype vulnerability database: built ${describeBuilt(status.built)}${status.schemaVersion ? `, schema ${status.schemaVersion}` : ''}.`));
 }
 
 /**

@@ -19,9 +19,11 @@ export const OUTPUT_FORMATS: Record<string, string> = {
   table: 'grype.table.txt',
   'cyclonedx-json': 'grype.cdx.json',
   'cyclonedx-xml': 'grype.cdx.xml',
-  cyclonedx: 'grype.cdx.xml',
   template: 'grype.template.txt',
 };
+
+/** Grype's older names for the same formats. */
+const FORMAT_ALIASES: Record<string, string> = { cyclonedx: 'cyclonedx-xml' };
 
 export interface GrypeInputs {
   target: string;
@@ -53,7 +55,8 @@ export function parseOutputFormats(raw: string | undefined, additionalArguments:
   const given = (raw ?? 'json,sarif,table')
     .split(/[\s,;]+/)
     .map((f) => f.trim().toLowerCase())
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((f) => FORMAT_ALIASES[f] ?? f);
   const formats = ['json'];
   for (const format of given) {
     if (!(format in OUTPUT_FORMATS)) {
@@ -69,7 +72,6 @@ export function parseOutputFormats(raw: string | undefined, additionalArguments:
 
 export function readInputs(): GrypeInputs {
   const additionalArguments = splitArguments(tl.getInput('additionalArguments') ?? '');
-  const artifactName = tl.getInput('artifactName')?.trim();
   return {
     target: resolveTarget(tl.getInput('target'), tl.getVariable('Build.SourcesDirectory')),
     warnOnSeverity: parseThreshold('warnOnSeverity', tl.getInput('warnOnSeverity'), 'high'),
@@ -77,7 +79,7 @@ export function readInputs(): GrypeInputs {
     onlyFixed: booleanInput('onlyFixed', false),
     outputFormats: parseOutputFormats(tl.getInput('outputFormats'), additionalArguments),
     outputDirectory: textInput('outputDirectory'),
-    artifactName: artifactName === undefined || artifactName === '' ? 'grype' : artifactName,
+    artifactName: textInput('artifactName') ?? 'grype',
     publishSarif: booleanInput('publishSarif', true),
     dbCacheDirectory: textInput('dbCacheDirectory'),
     dbUpdateUrl: parseHttpUrl('dbUpdateUrl', tl.getInput('dbUpdateUrl')),

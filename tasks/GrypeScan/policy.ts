@@ -121,6 +121,8 @@ export function findingLine(f: Finding): string {
 export interface WarningContext {
   artifactName?: string;
   reportFile: string;
+  /** Warnings this step has already logged (e.g. the DB fallback), which count against the agent's 10. */
+  alreadyLogged?: number;
 }
 
 /**
@@ -130,7 +132,8 @@ export interface WarningContext {
  */
 export function warningLines(sorted: readonly Finding[], warnOn: Threshold, where: WarningContext): string[] {
   const matching = sorted.filter((f) => meetsThreshold(f.severity, warnOn));
-  const shown = matching.length <= FINDING_LINE_BUDGET ? matching : matching.slice(0, FINDING_LINE_BUDGET - 1);
+  const budget = Math.max(2, FINDING_LINE_BUDGET - (where.alreadyLogged ?? 0));
+  const shown = matching.length <= budget ? matching : matching.slice(0, budget - 1);
   const lines = shown.map(findingLine);
   const more = matching.length - shown.length;
   if (more > 0) {

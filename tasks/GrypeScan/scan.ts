@@ -9,8 +9,8 @@ import { prepareOutputDirectory } from '../common/outputDirectory';
 import { publishFiles, publishingDisabled, publishSummary } from '../common/publish';
 import { readRegistryLogin, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
-import { neutraliseCommands, oneLine, tailText } from '../common/text';
-import { describeExit, logDbStatus, readDbStatus, updateDatabase } from './database';
+import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
+import { logDbStatus, readDbStatus, updateDatabase } from './database';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from './grypeArguments';
 import { readInputs } from './inputs';
 import { countFindings, Decision, decideResult, findingLine, maxSeverity, outputVariables, sortFindings, warningLines } from './policy';
@@ -66,8 +66,8 @@ export async function run(): Promise<void> {
       // Decoded first, so the file's bytes can be freed while the findings are read.
       report = parseGrypeReport(decodeReport(fs.readFileSync(jsonFile)), { onlyFixed: inputs.onlyFixed, label: `Grype's JSON report ${jsonFile}` });
     } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      reportProblem = err.message;
+      // Not Grype JSON (UserError), or too large to read at all (e.g. RangeError): either way unusable.
+      reportProblem = err instanceof UserError ? err.message : `Grype's JSON report ${jsonFile} could not be read: ${(err as Error).message}.`;
     }
   } else {
     reportProblem = `Grype wrote no JSON report (${jsonFile} does not exist).`;
@@ -91,10 +91,18 @@ export async function run(): Promise<void> {
 
   const existing = reports.filter((r) => fs.existsSync(r.path));
   const artifactName = publishingDisabled(inputs.artifactName) ? undefined : inputs.artifactName.trim();
+  const sarif = existing.find((r) => r.format === 'sarif');
+
+  // 1. Reports artifact (+ SARIF for the Scans tab) first, so whatever happens next, even a failed
+  //    scan, leaves them.
+  if (existing.length) publishFiles(inputs.artifactName, existing.map((r) => r.path));
+  if (inputs.publishSarif && sarif) {
+    tl.uploadArtifact('CodeAnalysisLogs', sarif.path, 'CodeAnalysisLogs');
+  } else if (inputs.publishSarif && !inputs.outputFormats.includes('sarif')) {
+    console.log("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
+  }
 
   if (grypeFailure || !report) {
-    // Publish what there is (helps to diagnose), then fail.
-    if (existing.length) publishFiles(inputs.artifactName, existing.map((r) => r.path));
     tl.setResult(tl.TaskResult.Failed, neutraliseCommands(`${grypeFailure ?? reportProblem}${tailText(scan.stderrTail)}`));
     return;
   }
@@ -113,15 +121,6 @@ export async function run(): Promise<void> {
   const max = maxSeverity(counts);
 
   logFindings(sorted);
-
-  // 1. Reports artifact (+ SARIF for the Scans tab), before anything decides the result.
-  publishFiles(inputs.artifactName, existing.map((r) => r.path));
-  const sarif = reports.find((r) => r.format === 'sarif');
-  if (inputs.publishSarif && sarif && fs.existsSync(sarif.path)) {
-    tl.uploadArtifact('CodeAnalysisLogs', sarif.path, 'CodeAnalysisLogs');
-  } else if (inputs.publishSarif && !sarif) {
-    console.log("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
-  }
 
   // 2. Summary tab.
   const summary = buildSummary({
@@ -143,12 +142,12 @@ export async function run(): Promise<void> {
   publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary);
 
   // 3. Output variables and build tag.
-  const variables = outputVariables(counts, { jsonReport: jsonFile, sarifReport: sarif && fs.existsSync(sarif.path) ? sarif.path : undefined }, grypeVersion);
+  const variables = outputVariables(counts, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion);
   for (const [name, value] of Object.entries(variables)) tl.setVariable(name, value, false, true);
   if (max !== 'None') tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
 
   // 4. Warnings, most severe first, capped.
-  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName, reportFile: artifactName ? path.basename(jsonFile) : jsonFile })) {
+  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName, reportFile: artifactName ? path.basename(jsonFile) : jsonFile, alreadyLogged: db.warning ? 1 : 0 })) {
     tl.logIssue(tl.IssueType.Warning, line);
   }
 

@@ -89,7 +89,7 @@ export function readInputs(): SyftInputs {
     target,
     formats,
     outputDirectory: textInput('outputDirectory'),
-    artifactName: tl.getInput('artifactName')?.trim() ?? 'sbom',
+    artifactName: textInput('artifactName') ?? 'sbom',
     validateSbom: booleanInput('validateSbom', true),
     failOnInvalid: booleanInput('failOnInvalid', false),
     addPipelineMetadata: booleanInput('addPipelineMetadata', true),

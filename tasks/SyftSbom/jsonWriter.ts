@@ -72,8 +72,13 @@ export interface WrittenFile {
 
 const FLUSH_CHARS = 1 << 20;
 
+/**
+ * Writes into `<file>.<pid>.tmp` and renames over `file` only when complete, so a failed write
+ * (disk full, …) never destroys the SBOM Syft wrote.
+ */
 class ChunkedSink {
   private readonly fd: number;
+  private readonly temp: string;
   private readonly hash = createHash('sha256');
   private parts: string[] = [];
   private pending = 0;
@@ -84,7 +89,8 @@ class ChunkedSink {
     private readonly file: string,
     private readonly keepChunks: boolean,
   ) {
-    this.fd = fs.openSync(file, 'w');
+    this.temp = `${file}.${process.pid}.tmp`;
+    this.fd = fs.openSync(this.temp, 'w');
   }
 
   push(text: string): void {
@@ -108,6 +114,7 @@ class ChunkedSink {
   close(): WrittenFile {
     this.flush();
     fs.closeSync(this.fd);
+    fs.renameSync(this.temp, this.file);
     return { bytes: this.bytes, sha256: this.hash.digest('hex'), chunks: this.keepChunks ? this.chunks : undefined };
   }
 
@@ -117,6 +124,6 @@ class ChunkedSink {
     } catch {
       // already closed
     }
-    fs.rmSync(this.file, { force: true });
+    fs.rmSync(this.temp, { force: true });
   }
 }

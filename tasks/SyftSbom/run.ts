@@ -3,20 +3,20 @@ import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { chooseConfigFile } from '../common/config';
 import { UserError } from '../common/errors';
-import { runTool } from '../common/exec';
+import { runTool, ToolResult } from '../common/exec';
 import { installTool } from '../common/install';
 import { prepareOutputDirectory } from '../common/outputDirectory';
 import { publishFiles, publishingDisabled, publishSummary } from '../common/publish';
 import { readRegistryLogin, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
-import { neutraliseCommands, oneLine, tailText } from '../common/text';
+import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
 import { uploadBom } from './dependencyTrack';
-import { isCycloneDx } from './formats';
-import { readInputs } from './inputs';
+import { FormatSpec, isCycloneDx } from './formats';
+import { readInputs, SyftInputs } from './inputs';
 import { provenanceProperties } from './provenance';
 import { IncompleteOutputError, ProcessedSbom, processSbom } from './sbomProcessing';
 import { DependencyTrackSummary, renderSummary } from './summary';
-import { syftArguments } from './syftArguments';
+import { SyftPlan, syftArguments } from './syftArguments';
 import { prepareJsonValidator } from './validation';
 
 /** CycloneDX version Syft writes without `@version`: 1.7 since Syft 1.46.0, 1.6 before. Pure. */
@@ -46,7 +46,7 @@ export async function run(): Promise<void> {
   const inputs = readInputs();
   const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'sbom');
   const config = chooseConfigFile('syft', inputs.configFile, tl.getVariable('Build.SourcesDirectory'));
-  console.log(config.message);
+  console.log(neutraliseCommands(config.message));
   const login = readRegistryLogin(inputs.containerRegistry);
 
   const syft = await installTool(inputs.install);
@@ -64,39 +64,21 @@ export async function run(): Promise<void> {
   // A file left by an earlier run must not pass for this run's output.
   for (const output of plan.outputs) fs.rmSync(output.file, { force: true });
 
-  console.log(`Generating ${plan.outputs.map((o) => path.basename(o.file)).join(', ')} from ${inputs.target} with Syft ${syftVersion || ''}`.trim());
+  console.log(neutraliseCommands(`Generating ${plan.outputs.map((o) => path.basename(o.file)).join(', ')} from ${inputs.target} with Syft ${syftVersion || ''}`.trim()));
   const running = runTool({ name: 'Syft', path: syft.path, args: plan.args, env: plan.env });
   running.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
   // Compile the CycloneDX JSON schema while Syft works (large SBOMs: ~0.4 s less afterwards).
   const cdxJson = inputs.validateSbom ? inputs.formats.find((f) => f.kind === 'cyclonedx-json') : undefined;
   if (cdxJson) await prepareJsonValidator(cdxJson.version ?? defaultCycloneDxVersion(syftVersion));
   const result = await running;
-  if (result.exitCode !== 0) {
-    throw new UserError(
-      `Syft failed with exit code ${result.exitCode} while generating the SBOM for ${inputs.target}. Check the target (image name, registry access, path) and the Syft messages.${tailText(result.stderrTail)}`,
-    );
-  }
-
-  const provenance = inputs.addPipelineMetadata ? provenanceProperties(process.env) : undefined;
   const uploadFormat = inputs.dependencyTrack ? plan.outputs.find((o) => isCycloneDx(o.format))?.format : undefined;
-  const sboms: ProcessedSbom[] = [];
-  for (const [index, output] of plan.outputs.entries()) {
-    let sbom: ProcessedSbom;
-    try {
-      sbom = await processSbom(output.format, output.file, {
-        provenance,
-        validate: inputs.validateSbom,
-        count: index === 0,
-        keepContent: output.format === uploadFormat,
-      });
-    } catch (err) {
-      if (err instanceof IncompleteOutputError) {
-        throw new UserError(`${err.message} Syft exited with code 0 but its output is unusable; check the agent's disk space and the Syft messages.${tailText(result.stderrTail)}`);
-      }
-      throw err;
-    }
-    sboms.push(sbom);
-    logSbom(sbom);
+  let sboms: ProcessedSbom[];
+  try {
+    sboms = await processOutputs(plan, result, inputs, uploadFormat);
+  } catch (err) {
+    // Whatever Syft wrote is published before the task fails.
+    publishFiles(inputs.artifactName, plan.outputs.map((o) => o.file).filter((f) => fs.existsSync(f)));
+    throw err;
   }
 
   // Reports are published before the task decides its result.
@@ -108,7 +90,7 @@ export async function run(): Promise<void> {
   if (dt) {
     const upload = sboms.find((s) => s.format === uploadFormat)!;
     dependencyTrack = { url: dt.baseUrl, project: dt.projectName, version: dt.projectVersion };
-    console.log(`Uploading ${path.basename(upload.file)} to Dependency-Track ${dt.baseUrl} (project '${dt.projectName}', version '${dt.projectVersion}', autoCreate).`);
+    console.log(neutraliseCommands(`Uploading ${path.basename(upload.file)} to Dependency-Track ${dt.baseUrl} (project '${dt.projectName}', version '${dt.projectVersion}', autoCreate).`));
     try {
       const answer = await uploadBom(dt, upload.content!, path.basename(upload.file), upload.format.kind === 'cyclonedx-xml' ? 'application/xml' : 'application/json');
       dependencyTrack.token = answer.token === undefined ? undefined : oneLine(answer.token, 100);
@@ -154,6 +136,36 @@ export async function run(): Promise<void> {
     return;
   }
   tl.setResult(tl.TaskResult.Succeeded, `Generated ${sboms.length} SBOM file(s) with ${primary.counts?.total ?? 0} component(s).`);
+}
+
+/** Syft's exit code, then each output in turn: complete, provenance, validation (each loaded once). */
+async function processOutputs(plan: SyftPlan, result: ToolResult, inputs: SyftInputs, uploadFormat: FormatSpec | undefined): Promise<ProcessedSbom[]> {
+  if (result.exitCode !== 0) {
+    throw new UserError(
+      `Syft failed (${describeExit(result.exitCode)}) while generating the SBOM for ${inputs.target}. Check the target (image name, registry access, path) and the Syft messages.${tailText(result.stderrTail)}`,
+    );
+  }
+  const provenance = inputs.addPipelineMetadata ? provenanceProperties(process.env) : undefined;
+  const sboms: ProcessedSbom[] = [];
+  for (const [index, output] of plan.outputs.entries()) {
+    let sbom: ProcessedSbom;
+    try {
+      sbom = await processSbom(output.format, output.file, {
+        provenance,
+        validate: inputs.validateSbom,
+        count: index === 0,
+        keepContent: output.format === uploadFormat,
+      });
+    } catch (err) {
+      if (err instanceof IncompleteOutputError) {
+        throw new UserError(`${err.message} Syft exited with code 0 but its output is unusable; check the agent's disk space and the Syft messages.${tailText(result.stderrTail)}`);
+      }
+      throw err;
+    }
+    sboms.push(sbom);
+    logSbom(sbom);
+  }
+  return sboms;
 }
 
 function logSbom(sbom: ProcessedSbom): void {

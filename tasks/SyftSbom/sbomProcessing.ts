@@ -141,7 +141,10 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
       result.provenance = { added: added.added, skipped: added.skipped };
       if (added.added) {
         text = added.text;
-        fs.writeFileSync(file, text, 'utf8');
+        // Replaced only once whole: a failed write must not destroy Syft's output.
+        const temp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(temp, text, 'utf8');
+        fs.renameSync(temp, file);
       }
     }
     result.counts = countCycloneDxXml(text);

@@ -16,7 +16,8 @@ export interface ToolRun {
 }
 
 export interface ToolResult {
-  exitCode: number;
+  /** null when the process was killed by a signal (crash, out of memory). */
+  exitCode: number | null;
   /** The last stderr lines, neutralised, to explain a failure. */
   stderrTail: string[];
   stdout: string;
@@ -55,6 +56,8 @@ export async function runTool(run: ToolRun): Promise<ToolResult> {
     );
     process.exit(1);
   };
+  // The agent's proxy is passed on as HTTP(S)_PROXY, which is all Grype and Syft read.
+  const env = { ...process.env, ...agentEnvironment(), ...run.env } as { [key: string]: string };
   process.once('SIGINT', onStop);
   process.once('SIGTERM', onStop);
   try {
@@ -62,15 +65,23 @@ export async function runTool(run: ToolRun): Promise<ToolResult> {
       ignoreReturnCode: true,
       silent: run.silent,
       cwd: run.cwd,
-      // The agent's proxy is passed on as HTTP(S)_PROXY, which is all Grype and Syft read.
-      env: { ...process.env, ...agentProxyEnvironment(), ...run.env } as { [key: string]: string },
+      env,
       externalOutput: { source: 'childProcess' },
     });
-    return { exitCode, stderrTail, stdout };
+    // task-lib resolves null (typed number) when a signal killed the child.
+    return { exitCode: exitCode as number | null, stderrTail, stdout };
   } catch (err) {
     throw new UserError(`${run.name} could not be started from ${run.path}: ${(err as Error).message}. Check binaryPath, or that the agent can run downloaded executables.`);
   } finally {
     process.removeListener('SIGINT', onStop);
     process.removeListener('SIGTERM', onStop);
   }
+}
+
+let agentEnvironmentCache: Record<string, string> | undefined;
+
+/** Read once per task run: a task starts its tool several times, the agent's settings do not change. */
+function agentEnvironment(): Record<string, string> {
+  agentEnvironmentCache ??= agentProxyEnvironment();
+  return agentEnvironmentCache;
 }

@@ -52,6 +52,10 @@ export function parseHttpUrl(name: string, raw: string | undefined): string | un
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UserError(`Input ${name} must be an http(s) URL, not '${value}'.`);
   }
+  if (url.username || url.password) {
+    // It would be printed in the log with every download; the task has no secret channel for it.
+    throw new UserError(`Input ${name} must not contain credentials (user:password@). Use a mirror the agent can read without them, or binaryPath.`);
+  }
   return value;
 }
 

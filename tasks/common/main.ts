@@ -8,8 +8,8 @@ import { neutraliseCommands } from './text';
  * else is a bug, reported with its message and the stack in the debug log.
  */
 export async function runTaskMain(taskDirectory: string, body: () => Promise<void>): Promise<void> {
-  tl.setResourcePath(path.join(taskDirectory, 'task.json'));
   try {
+    tl.setResourcePath(path.join(taskDirectory, 'task.json'));
     await body();
   } catch (err) {
     if (err instanceof UserError) {

@@ -6,6 +6,8 @@ export function cell(text: string | number | undefined): string {
   return neutraliseCommands(String(text))
     .replace(/\\/g, '\\\\')
     .replace(/\|/g, '\\|')
+    // No links or images from report text in the summary.
+    .replace(/([[\]])/g, '\\$1')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/[\r\n]+/g, ' ')

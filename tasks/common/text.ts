@@ -32,3 +32,8 @@ export function tailText(stderrTail: string[], count = 10): string {
   const lines = stderrTail.filter((l) => l.trim()).slice(-count);
   return lines.length ? ` Last stderr lines:\n  ${lines.join('\n  ')}` : '';
 }
+
+/** "it exited with code 3", or for a process killed by a signal (crash, OOM killer) what happened. */
+export function describeExit(exitCode: number | null | undefined): string {
+  return typeof exitCode === 'number' ? `it exited with code ${exitCode}` : 'it was killed by a signal before it finished (crash or out of memory)';
+}

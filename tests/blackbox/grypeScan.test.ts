@@ -310,7 +310,7 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
       assert.ok(!/[\r\n]/.test(evilLine));
       const md = fs.readFileSync(cmds(run, 'task.uploadsummary')[0].message, 'utf8');
       assert.ok(!md.includes('##vso['));
-      assert.match(md, /##_vso\[task\.uploadsummary\]/);
+      assert.match(md, /##_vso\\\[task\.uploadsummary\\\]/);
     });
   });
 

@@ -24,7 +24,7 @@ describe('SyftSbom L0 (MockTestRunner)', function () {
   it('Syft exits non-zero: Failed with its last stderr lines', async () => {
     const tr = await runL0('syftL0SyftFails');
     assert.ok(tr.failed);
-    assert.match(tr.stdout, /Syft failed with exit code 1 while generating the SBOM for nope:1/);
+    assert.match(tr.stdout, /Syft failed \(it exited with code 1\) while generating the SBOM for nope:1/);
     assert.ok(tr.stdOutContained('unauthorized'));
   });
 

@@ -38,7 +38,8 @@ describe('common: untrusted text', () => {
 
 describe('common: markdown', () => {
   it('escapes pipes, HTML, newlines and markers in cells', () => {
-    assert.strictEqual(cell('a|b<script>\n##vso[x]'), 'a\\|b&lt;script&gt; ##_vso[x]');
+    assert.strictEqual(cell('a|b<script>\n##vso[x]'), 'a\\|b&lt;script&gt; ##_vso\\[x\\]');
+    assert.strictEqual(cell('[click](https://evil.example)'), '\\[click\\](https://evil.example)');
     assert.strictEqual(cell(undefined), '');
     assert.strictEqual(cell(0), '0');
   });
@@ -165,6 +166,7 @@ describe('common: URL inputs', () => {
     assert.strictEqual(parseHttpUrl('dbUpdateUrl', ' https://mirror.example/databases '), 'https://mirror.example/databases');
     assert.throws(() => parseHttpUrl('dbUpdateUrl', 'not a url'), (e: Error) => e instanceof UserError && /dbUpdateUrl is 'not a url'/.test(e.message));
     assert.throws(() => parseHttpUrl('downloadBaseUrl', 'ftp://x/y'), /must be an http\(s\) URL/);
+    assert.throws(() => parseHttpUrl('downloadBaseUrl', 'https://me:t0ken@mirror.example/grype'), (e: Error) => /must not contain credentials/.test(e.message) && !e.message.includes('t0ken'));
   });
 });
 

@@ -154,6 +154,11 @@ describe('grype policy: details', () => {
     assert.strictEqual(ten.length, 9);
     assert.match(ten[8], /^2 more findings at or above High/);
   });
+  it('a warning the step already logged (DB fallback) takes one finding line', () => {
+    const ten = warningLines(Array.from({ length: 10 }, (_, i) => finding({ id: `CVE-${i}` })), 'high', { reportFile: 'r', alreadyLogged: 1 });
+    assert.strictEqual(ten.length, 8);
+    assert.match(ten[7], /^3 more findings at or above High/);
+  });
   it('"N more" without an artifact points at the report path', () => {
     const many = Array.from({ length: 12 }, (_, i) => finding({ id: `CVE-${i}` }));
     const lines = warningLines(sortFindings(many), 'high', { reportFile: '/out/r.grype.json' });
@@ -203,6 +208,6 @@ describe('grype summary (markdown)', () => {
     const out = buildSummary({ target: 'dir:/x', counts: countFindings(evil), sorted: evil, decision: decideResult(countFindings(evil), 'high', 'none'), warnOnSeverity: 'high', failOnSeverity: 'none', onlyFixed: false, ignoredCount: 0, reportFiles: [] });
     assert.ok(!out.includes('##vso['));
     assert.ok(!out.includes('<script>'));
-    assert.match(out, /a\\\|b##_vso\[/);
+    assert.match(out, /a\\\|b##_vso\\\[task\.setvariable variable=x\\\]1/);
   });
 });

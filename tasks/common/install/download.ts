@@ -9,6 +9,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { HttpClient } from 'typed-rest-client/HttpClient';
 import { IRequestOptions } from 'typed-rest-client/Interfaces';
 import { UserError } from '../errors';
+import { oneLine } from '../text';
 import { percentOf, progressTenth, progressText, ProgressState, shouldReportProgress } from './progress';
 import { backoffDelayMs, HttpStatusError, isRetryableStatus } from './retry';
 
@@ -78,7 +79,7 @@ async function getWithRetries<T>(
       );
     }
     const delayMs = backoffDelayMs(attempt, downloadPolicy.baseDelayMs);
-    console.log(`Attempt ${attempt} of ${downloadPolicy.attempts} to download ${url} failed (${failure.message}); retrying in ${delayMs} ms.`);
+    console.log(`Attempt ${attempt} of ${downloadPolicy.attempts} to download ${url} failed (${oneLine(failure.message)}); retrying in ${delayMs} ms.`);
     await sleep(delayMs);
   }
 }

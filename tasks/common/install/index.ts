@@ -89,7 +89,7 @@ async function resolveLatestVersion(tool: ToolName): Promise<string> {
 
 function toolsDirectory(): string {
   const dir = tl.getVariable('Agent.ToolsDirectory');
-  if (!dir) throw new Error('Agent.ToolsDirectory is not set; this task must run on an Azure Pipelines agent.');
+  if (!dir) throw new UserError('Agent.ToolsDirectory is not set: this task must run on an Azure Pipelines agent (or set binaryPath).');
   return dir;
 }
 
