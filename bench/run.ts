@@ -11,10 +11,10 @@ async function main(): Promise<void> {
     .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
     .sort();
   for (const file of modules) {
-    const bench = require(path.join(__dirname, file)) as { run?: () => Promise<void> };
-    if (typeof bench.run !== 'function') continue;
+    // Header first: loading a module may already print (task-lib logs debug lines when loaded).
     console.log(`\n== ${path.basename(file, '.js')} ==`);
-    await bench.run();
+    const bench = require(path.join(__dirname, file)) as { run?: () => Promise<void> };
+    if (typeof bench.run === 'function') await bench.run();
   }
 }
 

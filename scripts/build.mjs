@@ -14,7 +14,7 @@ const meta = join(root, 'dist', 'meta');
 const external = ['xmlbuilder2', 'libxmljs2', 'packageurl-js', 'spdx-expression-parse'];
 
 /** A task is a folder under tasks/ with a task.json. */
-export function taskNames() {
+function taskNames() {
   return readdirSync(join(root, 'tasks')).filter((d) => existsSync(join(root, 'tasks', d, 'task.json')));
 }
 

@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const escape = (text) => String(text).replace(/\|/g, '\\|').replace(/\r?\n+/g, ' ').trim();
 
 /** The reference section for one task, as Markdown. */
-export function referenceFor(task) {
+function referenceFor(task) {
   const json = JSON.parse(readFileSync(join(root, 'tasks', task, 'task.json'), 'utf8'));
   const lines = [
     `**Inputs of \`${json.name}@${json.version.Major}\`**`,

@@ -17,7 +17,7 @@ const { Models, Enums, Spec, Serialize, Validation, SPDX } = CDX;
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** npm purl: scope is the namespace, `@` percent-encoded (purl spec). */
-export function npmPurl(name, version) {
+function npmPurl(name, version) {
   const enc = (s) => encodeURIComponent(s);
   if (name.startsWith('@')) {
     const [scope, pkg] = name.split('/');
@@ -50,7 +50,7 @@ function resolveKey(packages, from, dep) {
  * `peerDependencies` (npm installs those), following `link` entries.
  * Returns [{ key, name, version, license, integrity, resolved, deps: key[] }] and the root's direct keys.
  */
-export function runtimePackages(lock) {
+function runtimePackages(lock) {
   const packages = lock.packages;
   if (!packages || !packages['']) throw new Error('package-lock.json has no "packages" section (lockfileVersion >= 2 needed)');
   const root = packages[''];
@@ -109,7 +109,7 @@ export function runtimePackages(lock) {
  * Lockfile keys (`node_modules/a`, `node_modules/a/node_modules/@s/b`) of the packages whose files
  * esbuild put into a bundle, from the metafiles the build wrote to dist/meta/.
  */
-export function bundledPackageKeys(metaDir) {
+function bundledPackageKeys(metaDir) {
   if (!existsSync(metaDir)) throw new Error(`${metaDir} is missing; run \`npm run build\` first`);
   const keys = new Set();
   for (const file of readdirSync(metaDir).filter((f) => f.endsWith('.json'))) {
@@ -123,7 +123,7 @@ export function bundledPackageKeys(metaDir) {
 }
 
 /** The runtime packages restricted to those bundled; a bundled package outside the runtime set is an error. */
-export function shippedPackages(lock, bundledKeys) {
+function shippedPackages(lock, bundledKeys) {
   const { packages, direct } = runtimePackages(lock);
   const runtimeKeys = new Set(packages.map((p) => p.key));
   const stray = [...bundledKeys].filter((k) => !runtimeKeys.has(k));
@@ -167,7 +167,7 @@ function splitName(name) {
  * Builds, serialises (CycloneDX 1.6 JSON) and validates the SBOM. Throws when the result does not
  * validate. Returns { json, components }.
  */
-export async function buildExtensionSbom({ root = repoRoot, publisher, id, version, name, description } = {}) {
+async function buildExtensionSbom({ root = repoRoot, publisher, id, version, name, description } = {}) {
   const pkgJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
   const manifest = JSON.parse(readFileSync(join(root, 'vss-extension.json'), 'utf8'));

@@ -14,8 +14,6 @@ export interface DbStatus {
   built?: string;
   schemaVersion?: string;
   valid?: boolean;
-  location?: string;
-  from?: string;
 }
 
 /**
@@ -33,8 +31,6 @@ export function parseDbStatus(output: string): DbStatus {
         built: typeof doc.built === 'string' ? doc.built : undefined,
         schemaVersion: doc.schemaVersion !== undefined ? String(doc.schemaVersion) : undefined,
         valid: typeof doc.valid === 'boolean' ? doc.valid : undefined,
-        location: typeof doc.path === 'string' ? doc.path : typeof doc.location === 'string' ? doc.location : undefined,
-        from: typeof doc.from === 'string' ? doc.from : undefined,
       };
     } catch {
       // not JSON after all: try the text form
@@ -46,8 +42,6 @@ export function parseDbStatus(output: string): DbStatus {
     built: field('Built'),
     schemaVersion: field('Schema(?: version)?'),
     valid: status === undefined ? undefined : /^valid\b/i.test(status),
-    location: field('(?:Location|Path)'),
-    from: field('From'),
   };
 }
 

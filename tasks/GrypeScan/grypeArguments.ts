@@ -1,5 +1,4 @@
 import * as path from 'path';
-import { OUTPUT_FORMATS } from './inputs';
 
 /**
  * Inputs → Grype argv and environment: the one place that maps them (like anchore/scan-action's
@@ -9,15 +8,30 @@ import { OUTPUT_FORMATS } from './inputs';
  * so thresholds are exact and a Grype error is never mistaken for a policy failure.
  */
 
+/** Grype output formats the task can write to a file, and the file suffix each gets. */
+export const OUTPUT_FORMATS = {
+  json: 'grype.json',
+  sarif: 'grype.sarif',
+  table: 'grype.table.txt',
+  'cyclonedx-json': 'grype.cdx.json',
+  'cyclonedx-xml': 'grype.cdx.xml',
+  template: 'grype.template.txt',
+} as const;
+export type OutputFormat = keyof typeof OUTPUT_FORMATS;
+
+export function isOutputFormat(value: string): value is OutputFormat {
+  return Object.prototype.hasOwnProperty.call(OUTPUT_FORMATS, value);
+}
+
 export interface ReportFile {
-  format: string;
+  format: OutputFormat;
   path: string;
 }
 
 /** `<outputDirectory>/<stem>.grype.json`, `.grype.sarif`, `.grype.table.txt`, … JSON first. */
-export function reportFiles(outputDirectory: string, stem: string, formats: readonly string[]): ReportFile[] {
-  const ordered = ['json', ...formats.filter((f) => f !== 'json')];
-  return ordered.map((format) => ({ format, path: path.join(outputDirectory, `${stem}.${OUTPUT_FORMATS[format] ?? `grype.${format}.txt`}`) }));
+export function reportFiles(outputDirectory: string, stem: string, formats: readonly OutputFormat[]): ReportFile[] {
+  const ordered: OutputFormat[] = ['json', ...formats.filter((f) => f !== 'json')];
+  return ordered.map((format) => ({ format, path: path.join(outputDirectory, `${stem}.${OUTPUT_FORMATS[format]}`) }));
 }
 
 export interface ScanArgumentsInput {
@@ -31,6 +45,7 @@ export interface ScanArgumentsInput {
 export function scanArguments(input: ScanArgumentsInput): string[] {
   const args = [input.target];
   for (const report of input.reports) args.push('-o', `${report.format}=${report.path}`);
+  // Also filtered again by parseGrypeReport: Grype's own SARIF/table then agree, and counts stay exact with older Grype.
   if (input.onlyFixed) args.push('--only-fixed');
   if (input.configFile) args.push('-c', input.configFile);
   // Last, so the user's flags win over ours where Grype takes the last value.

@@ -4,6 +4,7 @@ import { UserError } from '../common/errors';
 import type { InstallRequest } from '../common/install';
 import { booleanInput, parseHttpUrl, pathInput, readInstallRequest, textInput } from '../common/inputs';
 import { resolveTarget } from '../common/target';
+import { isOutputFormat, OUTPUT_FORMATS, OutputFormat } from './grypeArguments';
 import { THRESHOLDS, Threshold } from './policy';
 
 /**
@@ -12,18 +13,8 @@ import { THRESHOLDS, Threshold } from './policy';
  * An input the agent did not provide (undefined) means the task.json default.
  */
 
-/** Grype output formats the task can write to a file, and the file suffix each gets. */
-export const OUTPUT_FORMATS: Record<string, string> = {
-  json: 'grype.json',
-  sarif: 'grype.sarif',
-  table: 'grype.table.txt',
-  'cyclonedx-json': 'grype.cdx.json',
-  'cyclonedx-xml': 'grype.cdx.xml',
-  template: 'grype.template.txt',
-};
-
 /** Grype's older names for the same formats. */
-const FORMAT_ALIASES: Record<string, string> = { cyclonedx: 'cyclonedx-xml' };
+const FORMAT_ALIASES = new Map<string, OutputFormat>([['cyclonedx', 'cyclonedx-xml']]);
 
 export interface GrypeInputs {
   target: string;
@@ -31,7 +22,7 @@ export interface GrypeInputs {
   failOnSeverity: Threshold;
   onlyFixed: boolean;
   /** Lower-case, de-duplicated, always starting with `json`. */
-  outputFormats: string[];
+  outputFormats: OutputFormat[];
   /** As given (undefined = default); prepared later by prepareOutputDirectory. */
   outputDirectory?: string;
   artifactName: string;
@@ -51,15 +42,15 @@ export function parseThreshold(name: string, raw: string | undefined, defaultVal
   throw new UserError(`Input ${name} is '${raw?.trim()}', which is not a severity. Use one of: ${THRESHOLDS.join(', ')}.`);
 }
 
-export function parseOutputFormats(raw: string | undefined, additionalArguments: readonly string[] = []): string[] {
+export function parseOutputFormats(raw: string | undefined, additionalArguments: readonly string[] = []): OutputFormat[] {
   const given = (raw ?? 'json,sarif,table')
     .split(/[\s,;]+/)
     .map((f) => f.trim().toLowerCase())
     .filter(Boolean)
-    .map((f) => FORMAT_ALIASES[f] ?? f);
-  const formats = ['json'];
+    .map((f) => FORMAT_ALIASES.get(f) ?? f);
+  const formats: OutputFormat[] = ['json'];
   for (const format of given) {
-    if (!(format in OUTPUT_FORMATS)) {
+    if (!isOutputFormat(format)) {
       throw new UserError(`Input outputFormats names an unknown Grype format '${format}'. Use a comma-separated list of: ${Object.keys(OUTPUT_FORMATS).join(', ')}.`);
     }
     if (format === 'template' && !additionalArguments.some((a) => a === '-t' || a === '--template' || a.startsWith('--template='))) {

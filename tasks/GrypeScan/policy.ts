@@ -34,12 +34,12 @@ export interface Counts {
 }
 
 /** 0 = Critical … 5 = Unknown. */
-export function severityRank(severity: Severity): number {
+function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
 /** The severity a threshold word stands for; undefined for `none`. */
-export function thresholdSeverity(threshold: Threshold): Severity | undefined {
+function thresholdSeverity(threshold: Threshold): Severity | undefined {
   return threshold === 'none' ? undefined : (threshold[0].toUpperCase() + threshold.slice(1)) as Severity;
 }
 
@@ -75,7 +75,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   );
 }
 
-export function countAtOrAbove(counts: Counts, threshold: Threshold): number {
+function countAtOrAbove(counts: Counts, threshold: Threshold): number {
   return SEVERITIES.filter((s) => meetsThreshold(s, threshold)).reduce((n, s) => n + counts[s], 0);
 }
 
@@ -145,8 +145,13 @@ export function warningLines(sorted: readonly Finding[], warnOn: Threshold, wher
   return lines;
 }
 
-/** The task's output variables (declared in task.json `outputVariables`). */
-export function outputVariables(counts: Counts, files: { jsonReport: string; sarifReport?: string }, grypeVersion: string | undefined): Record<string, string> {
+/** The task's output variables (declared in task.json `outputVariables`). `max` is maxSeverity(counts). */
+export function outputVariables(
+  counts: Counts,
+  max: Severity | 'None',
+  files: { jsonReport: string; sarifReport?: string },
+  grypeVersion: string | undefined,
+): Record<string, string> {
   return {
     criticalCount: String(counts.Critical),
     highCount: String(counts.High),
@@ -156,7 +161,7 @@ export function outputVariables(counts: Counts, files: { jsonReport: string; sar
     unknownCount: String(counts.Unknown),
     totalCount: String(counts.total),
     fixableCount: String(counts.fixable),
-    maxSeverity: maxSeverity(counts),
+    maxSeverity: max,
     jsonReport: files.jsonReport,
     sarifReport: files.sarifReport ?? '',
     grypeVersion: grypeVersion ?? '',

@@ -30,13 +30,11 @@ export interface Finding {
 
 export interface GrypeReport {
   findings: Finding[];
-  /** `ignoredMatches` (config ignore rules, VEX): reported, never findings. */
+  /** `ignoredMatches` (config ignore rules, VEX, and unfixed matches under --only-fixed): reported, never findings. */
   ignoredCount: number;
   grypeVersion?: string;
   dbBuilt?: string;
   dbSchemaVersion?: string;
-  /** What Grype says it scanned, e.g. `image:nginx:1.27` or `directory:.`. */
-  source?: string;
 }
 
 const SEVERITY_BY_LOWER: Record<string, Severity> = {
@@ -303,6 +301,7 @@ export function parseGrypeReport(data: Buffer | string, options: { onlyFixed?: b
   try {
     walked = new DocumentWalker(text, start).walk((match) => {
       const finding = findingOf(match);
+      // The task also passes --only-fixed (Grype's own reports agree); filtering here keeps counts exact for older Grype and reports read back.
       if (!options.onlyFixed || finding.fixState === 'fixed') findings.push(finding);
     });
   } catch (err) {
@@ -325,15 +324,11 @@ export function parseGrypeReport(data: Buffer | string, options: { onlyFixed?: b
   const d = descriptor ?? {};
   const db = isObject(d.db) ? d.db : {};
   const status = isObject(db.status) ? db.status : db;
-  const source = isObject(members.source) ? members.source : {};
-  const sourceTarget = source.target;
-  const targetText = typeof sourceTarget === 'string' ? sourceTarget : isObject(sourceTarget) ? str(sourceTarget.userInput) : '';
   return {
     findings,
     ignoredCount: walked.ignoredCount,
     grypeVersion: str(d.version) || undefined,
     dbBuilt: str(status.built) || undefined,
     dbSchemaVersion: str(status.schemaVersion) || undefined,
-    source: source.type || targetText ? `${str(source.type)}:${targetText}` : undefined,
   };
 }

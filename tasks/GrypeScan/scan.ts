@@ -142,7 +142,7 @@ export async function run(): Promise<void> {
   publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary);
 
   // 3. Output variables and build tag.
-  const variables = outputVariables(counts, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion);
+  const variables = outputVariables(counts, max, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion);
   for (const [name, value] of Object.entries(variables)) tl.setVariable(name, value, false, true);
   if (max !== 'None') tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
 

@@ -5,7 +5,7 @@ import { Finding, SEVERITIES } from './report';
 
 /** The Markdown summary tab. PURE. Every untrusted value goes through markdown.ts escaping. */
 
-export const SUMMARY_TOP_FINDINGS = 25;
+const SUMMARY_TOP_FINDINGS = 25;
 
 export interface SummaryInput {
   target: string;
@@ -16,6 +16,7 @@ export interface SummaryInput {
   warnOnSeverity: Threshold;
   failOnSeverity: Threshold;
   onlyFixed: boolean;
+  /** Grype's `ignoredMatches`: config ignore rules and VEX, and with --only-fixed (onlyFixed) also matches without a fix. */
   ignoredCount: number;
   grypeVersion?: string;
   dbBuilt?: string;
@@ -26,6 +27,14 @@ export interface SummaryInput {
 }
 
 const ICON: Record<TaskOutcome, string> = { Failed: '❌', SucceededWithIssues: '⚠️', Succeeded: '✅' };
+
+/** Grype's --only-fixed moves unfixed matches into ignoredMatches, so with onlyFixed they are not all config ignores. */
+function notCounted(ignoredCount: number, onlyFixed: boolean): string {
+  if (!onlyFixed) return ignoredCount ? `; ${ignoredCount} ignored by Grype's configuration` : '';
+  return ignoredCount
+    ? `; ${ignoredCount} not counted: ignored by Grype's configuration or without a fix (onlyFixed)`
+    : '; only findings with a fix are counted (onlyFixed)';
+}
 
 export function buildSummary(input: SummaryInput): string {
   const { counts } = input;
@@ -42,8 +51,7 @@ export function buildSummary(input: SummaryInput): string {
   );
   lines.push(
     `**${plural(counts.total, 'finding', 'findings')}**, ${counts.fixable} with a fixed version` +
-      (input.ignoredCount ? `; ${input.ignoredCount} ignored by Grype's configuration` : '') +
-      (input.onlyFixed ? '; only findings with a fix are counted (onlyFixed)' : '') +
+      notCounted(input.ignoredCount, input.onlyFixed) +
       `. Warn at ${input.warnOnSeverity}, fail at ${input.failOnSeverity}.`,
     '',
   );

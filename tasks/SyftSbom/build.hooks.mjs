@@ -81,7 +81,7 @@ const XML_SCHEMAS = ['1.0', '1.1', '1.2', '1.3', '1.4', '1.5', '1.6', '1.7'].map
  * XSD without documentation: drops comments and `xs:annotation` (documentation/appinfo only, no
  * effect on validation) and whitespace between tags. Keeps every declaration as it is.
  */
-export function minifyXsd(text) {
+function minifyXsd(text) {
   return text
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/<xs:annotation\b[^>]*\/>/g, '')

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { HttpClient } from 'typed-rest-client/HttpClient';
-import { IRequestOptions } from 'typed-rest-client/Interfaces';
 import { UserError } from '../common/errors';
+import { describeNetworkError, readText, requestWithRetries, RetryPolicy } from '../common/http';
+import { parseHttpUrl } from '../common/inputs';
+import { HttpStatusError } from '../common/install/retry';
 import { formatBytes, oneLine } from '../common/text';
-import { backoffDelayMs, isRetryableStatus } from '../common/install/retry';
 
 export interface DependencyTrackTarget {
   /** Base URL of the Dependency-Track API server, without a trailing slash or /api/... */
@@ -16,25 +16,27 @@ export interface DependencyTrackTarget {
 }
 
 /**
- * Checks and normalises `dependencyTrackUrl`: an absolute http(s) URL of the API server. A trailing
- * `/`, `/api`, `/api/v1` or `/api/v1/bom` is accepted and removed. Pure.
+ * Checks and normalises `dependencyTrackUrl`: an absolute http(s) URL of the API server, without
+ * credentials (parseHttpUrl's rules) and without a query or fragment. A trailing `/`, `/api`,
+ * `/api/v1` or `/api/v1/bom` is accepted and removed. Pure.
  */
 export function normaliseDependencyTrackUrl(raw: string): string {
-  const text = raw.trim();
-  let url: URL;
+  let checked: string | undefined;
   try {
-    url = new URL(text);
+    checked = parseHttpUrl('dependencyTrackUrl', raw);
   } catch {
-    throw new UserError(`dependencyTrackUrl '${text}' is not a valid URL. Use the address of the Dependency-Track API server, e.g. https://dtrack.example.com or https://dtrack.example.com/api-server.`);
+    // reported below: parseHttpUrl's advice is about download mirrors, this gives Dependency-Track's
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UserError(`dependencyTrackUrl '${text}' must start with https:// (or http://), not ${url.protocol}//.`);
+  if (!checked) {
+    // Never echo credentials into the log.
+    const shown = raw.trim().replace(/\/\/[^/?#]*@/, '//');
+    throw new UserError(
+      `dependencyTrackUrl '${shown}' is not a valid URL: it must start with https:// (or http://) and must not contain credentials ` +
+        `(put the API key in dependencyTrackApiKey, from a secret variable). Use the address of the Dependency-Track API server, e.g. https://dtrack.example.com or https://dtrack.example.com/api-server.`,
+    );
   }
-  if (!url.hostname) throw new UserError(`dependencyTrackUrl '${text}' names no host. Example: https://dtrack.example.com.`);
-  if (url.username || url.password) {
-    throw new UserError('dependencyTrackUrl must not contain credentials. Put the API key in dependencyTrackApiKey (from a secret variable) instead.');
-  }
-  if (url.search || url.hash) throw new UserError(`dependencyTrackUrl '${text}' must not have a query or fragment.`);
+  const url = new URL(checked);
+  if (url.search || url.hash) throw new UserError(`dependencyTrackUrl '${checked}' must not have a query or fragment.`);
   const pathname = url.pathname.replace(/\/+$/, '').replace(/\/api(\/v1(\/bom)?)?$/i, '');
   return `${url.protocol}//${url.host}${pathname}`;
 }
@@ -76,25 +78,17 @@ export function multipartBody(fields: MultipartField[], file: MultipartFile, bou
   return { contentType: `multipart/form-data; boundary=${boundary}`, parts, length: parts.reduce((n, b) => n + b.length, 0) };
 }
 
-export interface UploadPolicy {
-  attempts: number;
-  baseDelayMs: number;
-  socketTimeoutMs: number;
-}
+export type UploadPolicy = RetryPolicy;
 
 /** Production defaults. SYFTSBOM_DT_RETRY_DELAY_MS lowers the back-off (tests). */
-export function uploadPolicy(env: NodeJS.ProcessEnv = process.env): UploadPolicy {
+function uploadPolicy(env: NodeJS.ProcessEnv = process.env): UploadPolicy {
   const delay = Number(env.SYFTSBOM_DT_RETRY_DELAY_MS);
   return { attempts: 4, baseDelayMs: Number.isFinite(delay) && delay >= 0 ? delay : 2000, socketTimeoutMs: 5 * 60_000 };
 }
 
 export interface UploadResult {
   token?: string;
-  status: number;
-  attempts: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The user-facing error for a non-2xx answer that retrying will not fix (or that kept failing). Pure. */
 export function describeFailure(status: number, body: string, target: DependencyTrackTarget, bomBytes: number, attempts: number): UserError {
@@ -142,51 +136,40 @@ export async function uploadBom(target: DependencyTrackTarget, bom: Buffer | Buf
     ],
     { name: 'bom', fileName, contentType, data: bom },
   );
-  const options: IRequestOptions = {
-    allowRetries: false,
-    allowRedirects: false,
-    socketTimeout: policy.socketTimeoutMs,
-    proxy: tl.getHttpProxyConfiguration(url) ?? undefined,
-    cert: tl.getHttpCertConfiguration() ?? undefined,
-  };
-  const client = new HttpClient('grype-syft-azure-devops', [], options);
-  for (let attempt = 1; ; attempt++) {
-    let failure: string;
-    let status = 0;
-    let text = '';
-    try {
-      const response = await client.request('POST', url, Readable.from(body.parts), {
-        'Content-Type': body.contentType,
-        'Content-Length': String(body.length),
-        Accept: 'application/json',
-        'X-Api-Key': target.apiKey,
-      });
-      status = response.message.statusCode ?? 0;
-      text = await response.readBody();
-      if (status >= 200 && status < 300) {
-        let token: string | undefined;
-        try {
-          const parsed = JSON.parse(text) as { token?: unknown };
-          if (typeof parsed?.token === 'string') token = parsed.token;
-        } catch {
-          // a 2xx without JSON: uploaded, but no token to report
-        }
-        return { token, status, attempts: attempt };
-      }
-      if (!isRetryableStatus(status)) throw describeFailure(status, text, target, bomBytes, attempt);
-      failure = `HTTP ${status}`;
-    } catch (err) {
-      if (err instanceof UserError) throw err;
-      const e = err as NodeJS.ErrnoException;
-      failure = e.code ? `${e.code}: ${e.message}` : e.message;
-      status = 0;
-    }
-    if (attempt >= policy.attempts) {
-      if (status) throw describeFailure(status, text, target, bomBytes, attempt);
-      throw new UserError(`Could not upload the SBOM to Dependency-Track at ${url} after ${attempt} attempts (${oneLine(failure)}). Check dependencyTrackUrl, the server and the agent's network/proxy, then run the pipeline again.`);
-    }
-    const delay = backoffDelayMs(attempt, policy.baseDelayMs);
-    console.log(`Dependency-Track upload attempt ${attempt} of ${policy.attempts} failed (${oneLine(failure)}); retrying in ${delay} ms.`);
-    await sleep(delay);
+  if (url.startsWith('http:')) {
+    tl.warning(`dependencyTrackUrl ${target.baseUrl} uses http, not https: the API key (X-Api-Key) and the SBOM are sent unencrypted. Use an https:// URL for the Dependency-Track API server.`);
   }
+  return requestWithRetries({
+    method: 'POST',
+    url,
+    headers: {
+      'Content-Type': body.contentType,
+      'Content-Length': String(body.length),
+      Accept: 'application/json',
+      'X-Api-Key': target.apiKey,
+    },
+    body: () => Readable.from(body.parts),
+    followRedirects: false,
+    policy,
+    action: 'upload the SBOM to Dependency-Track',
+    onResponse: async (response) => {
+      const status = response.statusCode ?? 0;
+      const text = await readText(response);
+      // Only retryable statuses mention the attempts, and those never reach onResponse.
+      if (status < 200 || status >= 300) throw describeFailure(status, text, target, bomBytes, 1);
+      try {
+        const parsed = JSON.parse(text) as { token?: unknown };
+        return { token: typeof parsed?.token === 'string' ? parsed.token : undefined };
+      } catch {
+        return {}; // a 2xx without JSON: uploaded, but no token to report
+      }
+    },
+    onGiveUp: (failure, attempts) =>
+      failure instanceof HttpStatusError
+        ? describeFailure(failure.status, failure.body, target, bomBytes, attempts)
+        : new UserError(
+            `Could not upload the SBOM to Dependency-Track at ${url} after ${attempts} attempts (${oneLine(describeNetworkError(failure))}). ` +
+              `Check dependencyTrackUrl, the server and the agent's network/proxy, then run the pipeline again.`,
+          ),
+  });
 }

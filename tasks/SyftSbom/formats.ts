@@ -48,7 +48,7 @@ const ALIASES: Record<string, string> = {
   purl: 'purls',
 };
 
-export const SUPPORTED_FORMATS = Object.keys(KNOWN);
+const SUPPORTED_FORMATS = Object.keys(KNOWN);
 
 /**
  * Parses `outputFormats` (comma/newline separated, `fmt@version` allowed) into canonical formats,

@@ -43,12 +43,11 @@ export interface DependencyTrackInputs {
 }
 
 /**
- * Dependency-Track settings, or undefined when no URL is set. The API key is registered as a
- * secret before any check can print anything. Needs a CycloneDX format to upload.
+ * Dependency-Track settings, or undefined when no URL is set. Needs a CycloneDX format to upload.
+ * The API key must already be registered as a secret (readInputs does it first). Pure.
  */
-export function parseDependencyTrack(raw: DependencyTrackInputs, formats: FormatSpec[], env: NodeJS.ProcessEnv, setSecret: (s: string) => void = () => undefined): DependencyTrackTarget | undefined {
+export function parseDependencyTrack(raw: DependencyTrackInputs, formats: FormatSpec[], env: NodeJS.ProcessEnv): DependencyTrackTarget | undefined {
   const apiKey = raw.apiKey?.trim();
-  if (apiKey) setSecret(apiKey);
   if (!raw.url?.trim()) return undefined;
   const baseUrl = normaliseDependencyTrackUrl(raw.url);
   if (!apiKey) {
@@ -67,12 +66,13 @@ export function parseDependencyTrack(raw: DependencyTrackInputs, formats: Format
 /**
  * An input that holds a secret, read without tl.getInput(), which writes `name=value` to the debug
  * log before the caller could register the value with setSecret. task-lib keeps inputs in its
- * vault (moved out of the environment when it loads); the pinned 5.281.0 exposes it as
- * `internal._vault`. Falls back to getInput if that ever changes.
+ * vault (moved out of the environment when it loads) under `INPUT_<variable key>`, as getInput
+ * does; the pinned 5.281.0 exposes both as `internal._vault` and `internal._getVariableKey`. Falls
+ * back to getInput if that ever changes.
  */
 function readSecretInput(name: string): string | undefined {
-  const vault = (im as { _vault?: { retrieveSecret(key: string): string | undefined } })._vault;
-  if (vault && typeof vault.retrieveSecret === 'function') return vault.retrieveSecret(`INPUT_${name.replace(/\./g, '_').replace(/ /g, '_').toUpperCase()}`);
+  const lib = im as Partial<Pick<typeof im, '_vault' | '_getVariableKey'>>;
+  if (typeof lib._vault?.retrieveSecret === 'function' && typeof lib._getVariableKey === 'function') return lib._vault.retrieveSecret(`INPUT_${lib._getVariableKey(name)}`);
   return tl.getInput(name);
 }
 

@@ -10,7 +10,7 @@ export interface Property {
   value: string;
 }
 
-export const PROPERTY_NAMESPACE = 'azure-pipelines';
+const PROPERTY_NAMESPACE = 'azure-pipelines';
 
 /** The provenance properties from the agent's variables; unset ones are skipped. Pure. */
 export function provenanceProperties(env: NodeJS.ProcessEnv): Property[] {
@@ -42,7 +42,7 @@ export interface ProvenanceResult {
 }
 
 /** "1.5" → [1, 5]; anything else → undefined. */
-export function parseSpecVersion(version: unknown): [number, number] | undefined {
+function parseSpecVersion(version: unknown): [number, number] | undefined {
   const match = typeof version === 'string' ? /^(\d+)\.(\d+)$/.exec(version.trim()) : null;
   return match ? [Number(match[1]), Number(match[2])] : undefined;
 }
@@ -83,8 +83,14 @@ export interface XmlProvenanceResult extends ProvenanceResult {
 
 const CDX_NAMESPACE = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/;
 
+export interface XmlBomInfo {
+  root?: XmlTag;
+  prefix: string;
+  version?: string;
+}
+
 /** The root element and the CycloneDX spec version of an XML BOM, from its namespace. Pure. */
-export function xmlBomInfo(text: string): { root?: XmlTag; prefix: string; version?: string } {
+export function xmlBomInfo(text: string): XmlBomInfo {
   for (const tag of xmlTags(text)) {
     if (tag.kind === 'end') break;
     const prefix = prefixOf(tag.name);
@@ -110,11 +116,11 @@ function lineIndent(text: string, pos: number): string | undefined {
  * the position the schema requires (after licenses, before distributionConstraints and
  * other-namespace extensions), or appends to an existing `metadata/properties`. Creates
  * `metadata` (the first child of `bom`) if missing. Text-level splice: every other byte of the
- * document is kept as it was. Pure.
+ * document is kept as it was. `bomInfo` is xmlBomInfo(text), passed in when the caller has it. Pure.
  */
-export function addXmlProvenance(text: string, props: Property[]): XmlProvenanceResult {
+export function addXmlProvenance(text: string, props: Property[], bomInfo?: XmlBomInfo): XmlProvenanceResult {
   if (!props.length) return { text, added: 0, skipped: 'no pipeline variables are set' };
-  const info = xmlBomInfo(text);
+  const info = bomInfo ?? xmlBomInfo(text);
   if (!info.root || !info.version) return { text, added: 0, skipped: 'the document is not a CycloneDX XML BOM' };
   if (!supportsMetadataProperties(parseSpecVersion(info.version))) {
     return { text, added: 0, skipped: `CycloneDX ${info.version} has no metadata/properties (added in 1.3)` };

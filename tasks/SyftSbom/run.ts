@@ -16,11 +16,11 @@ import { readInputs, SyftInputs } from './inputs';
 import { provenanceProperties } from './provenance';
 import { IncompleteOutputError, ProcessedSbom, processSbom } from './sbomProcessing';
 import { DependencyTrackSummary, renderSummary } from './summary';
-import { SyftPlan, syftArguments } from './syftArguments';
+import { SYFT_ENV, SyftPlan, syftArguments } from './syftArguments';
 import { prepareJsonValidator } from './validation';
 
 /** CycloneDX version Syft writes without `@version`: 1.7 since Syft 1.46.0, 1.6 before. Pure. */
-export function defaultCycloneDxVersion(syftVersion: string): string {
+function defaultCycloneDxVersion(syftVersion: string): string {
   const match = /^v?(\d+)\.(\d+)\./.exec(syftVersion);
   if (!match) return '1.6';
   const [major, minor] = [Number(match[1]), Number(match[2])];
@@ -30,7 +30,7 @@ export function defaultCycloneDxVersion(syftVersion: string): string {
 /** Syft's version from `syft version` (binaryPath mode, where the installer cannot know it). */
 async function askSyftVersion(syftPath: string): Promise<string> {
   try {
-    const result = await runTool({ name: 'Syft', path: syftPath, args: ['version'], silent: true, env: { SYFT_CHECK_FOR_APP_UPDATE: 'false' } });
+    const result = await runTool({ name: 'Syft', path: syftPath, args: ['version'], silent: true, env: SYFT_ENV });
     const match = /^Version:\s*v?(\S+)/im.exec(result.stdout) ?? /\bsyft\s+v?(\d+\.\d+\.\d+\S*)/i.exec(result.stdout);
     return result.exitCode === 0 && match ? match[1] : '';
   } catch {

@@ -43,10 +43,7 @@ export function jsonIndent(text: string): string | undefined {
   return match ? match[1] : undefined;
 }
 
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
+/** The output file's bytes, read once; missing or empty means Syft did not finish. */
 function readOutput(format: FormatSpec, file: string): Buffer {
   let data: Buffer;
   try {
@@ -58,15 +55,14 @@ function readOutput(format: FormatSpec, file: string): Buffer {
   return data;
 }
 
-function readOutputText(format: FormatSpec, file: string): string {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new IncompleteOutputError(`Syft did not write its ${format.name} output ${file}.`);
-  }
-  if (!text.length) throw new IncompleteOutputError(`Syft's ${format.name} output ${file} is empty.`);
-  return text;
+/**
+ * The output's text, decoded from its bytes (read once), which give `result` its size and hash
+ * (and content, if kept). The bytes live only in this call's frame, so they can be collected.
+ */
+function readOutputText(format: FormatSpec, file: string, result: ProcessedSbom, options: ProcessOptions): string {
+  const data = readOutput(format, file);
+  finishBytes(result, data, options);
+  return data.toString('utf8');
 }
 
 function parseJson(format: FormatSpec, file: string, text: string): unknown {
@@ -96,10 +92,12 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
   const result: ProcessedSbom = { format, file, bytes: 0, sha256: '' };
 
   if (format.kind === 'cyclonedx-json') {
-    // Memory (SBOMs can be 100 MB+): at most two of {text, parsed document, new text or bytes} are
-    // alive at any time. The original text goes before the document is validated and serialised;
-    // the document goes once it is serialised.
-    let text: string | undefined = readOutputText(format, file);
+    // Memory (SBOMs can be 100 MB+): the bytes on disk give the size and hash (the result unless
+    // provenance is added) and go before the text is parsed, unless kept as the content. The text
+    // goes before the document is validated and serialised; the document once it is serialised.
+    let text: string | undefined = readOutputText(format, file, result, options);
+    const large = result.bytes >= LARGE_SBOM_SIZE;
+    if (large && !options.keepContent) collectGarbage();
     let doc: unknown = parseJson(format, file, text);
     const specVersion = (doc as { specVersion?: unknown })?.specVersion;
     result.specVersion = typeof specVersion === 'string' ? specVersion : undefined;
@@ -109,12 +107,12 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
       // Nothing added: the file stays byte-for-byte as Syft wrote it.
       const unchanged = text;
       if (options.validate) result.validation = await validateCycloneDxJson(doc, () => unchanged);
-      return finish(result, unchanged, options);
+      return result;
     }
     const indent = jsonIndent(text);
     const newline = /\r?\n\s*$/.test(text.slice(-4)) ? '\n' : '';
-    const large = text.length >= LARGE_SBOM_CHARS;
     text = undefined;
+    result.content = undefined;
     if (large) collectGarbage();
     // The document as it will be written (provenance added) is what gets validated.
     const serialise = () => JSON.stringify(doc, null, indent) + newline;
@@ -130,6 +128,7 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
   const original = readOutput(format, file);
   if (format.kind === 'cyclonedx-xml') {
     let text = original.toString('utf8');
+    let final = original;
     const info = xmlBomInfo(text);
     result.specVersion = info.version;
     const rootName = info.root?.name ?? 'bom';
@@ -137,19 +136,21 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
       throw new IncompleteOutputError(`Syft's ${format.name} output ${file} does not end with </${rootName}>; Syft probably stopped while writing it.`);
     }
     if (options.provenance) {
-      const added = addXmlProvenance(text, options.provenance);
+      const added = addXmlProvenance(text, options.provenance, info);
       result.provenance = { added: added.added, skipped: added.skipped };
       if (added.added) {
         text = added.text;
+        // Encoded once: these bytes are written, hashed and kept.
+        final = Buffer.from(text, 'utf8');
         // Replaced only once whole: a failed write must not destroy Syft's output.
         const temp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(temp, text, 'utf8');
+        fs.writeFileSync(temp, final);
         fs.renameSync(temp, file);
       }
     }
     result.counts = countCycloneDxXml(text);
     if (options.validate) result.validation = await validateCycloneDxXml(text, info.version);
-    return result.provenance?.added ? finish(result, text, options) : finishBytes(result, original, options);
+    return finishBytes(result, final, options);
   }
   if (format.kind === 'spdx-json' || format.kind === 'syft-json') {
     if (options.count) {
@@ -166,13 +167,13 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
   return finishBytes(result, original, { ...options, keepContent: false });
 }
 
-/** From this size on, the dropped original text is collected before the document is re-serialised. */
-const LARGE_SBOM_CHARS = 32 << 20;
+/** From this size on, the dropped bytes are collected before the text is parsed, and the dropped text before the document is re-serialised. */
+const LARGE_SBOM_SIZE = 32 << 20;
 
 let gcFunction: (() => void) | undefined | null;
 /**
  * Runs a full garbage collection if the runtime allows it. V8 collects lazily, so without this the
- * released original text of a 100 MB SBOM is still resident when the new text is allocated, and
+ * released original bytes or text of a 100 MB SBOM are still resident when the new text is allocated, and
  * the peak RSS grows by the file size. (`--expose-gc` set at run time, as Jest does for
  * --logHeapUsage.) Best effort: does nothing where the flag cannot be set.
  */
@@ -192,16 +193,10 @@ function collectGarbage(): void {
   gcFunction?.();
 }
 
-function finish(result: ProcessedSbom, finalText: string, options: ProcessOptions): ProcessedSbom {
-  result.bytes = Buffer.byteLength(finalText, 'utf8');
-  result.sha256 = createHash('sha256').update(finalText, 'utf8').digest('hex');
-  if (options.keepContent) result.content = [Buffer.from(finalText, 'utf8')];
-  return result;
-}
-
+/** Size and SHA-256 of the bytes on disk; the bytes themselves kept if asked for. */
 function finishBytes(result: ProcessedSbom, data: Buffer, options: ProcessOptions): ProcessedSbom {
   result.bytes = data.length;
-  result.sha256 = sha256(data);
+  result.sha256 = createHash('sha256').update(data).digest('hex');
   if (options.keepContent) result.content = [data];
   return result;
 }

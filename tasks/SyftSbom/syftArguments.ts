@@ -8,6 +8,9 @@ export interface SyftPlan {
   env: Record<string, string>;
 }
 
+/** Environment for every Syft run: no update check (it would reach the network and log about it). */
+export const SYFT_ENV: Readonly<Record<string, string>> = { SYFT_CHECK_FOR_APP_UPDATE: 'false' };
+
 export interface SyftArgumentsInput {
   target: string;
   formats: FormatSpec[];
@@ -36,6 +39,6 @@ export function syftArguments(input: SyftArgumentsInput): SyftPlan {
   return {
     args,
     outputs,
-    env: { SYFT_CHECK_FOR_APP_UPDATE: 'false', ...(input.registryEnv ?? {}) },
+    env: { ...SYFT_ENV, ...(input.registryEnv ?? {}) },
   };
 }

@@ -43,7 +43,7 @@ function outcome(version: string, errors: null | unknown[]): ValidationOutcome {
 }
 
 /** One line per error: ajv `{instancePath, message, params}` or the XML backend's `{message, line}`. */
-export function describeError(error: unknown): string {
+function describeError(error: unknown): string {
   if (error && typeof error === 'object') {
     const e = error as { instancePath?: string; message?: string; params?: Record<string, unknown>; line?: number };
     if (e.instancePath !== undefined) {

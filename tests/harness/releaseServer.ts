@@ -7,7 +7,7 @@ import { AddressInfo, Socket } from 'node:net';
 import { checksumsFile } from './fakeTool';
 
 export type Fault =
-  | { kind: 'status'; status: number; times?: number }
+  | { kind: 'status'; status: number; times?: number; /** e.g. a Location for a 3xx */ headers?: Record<string, string> }
   /** headers + afterBytes of the body, then the socket is destroyed */
   | { kind: 'reset'; afterBytes: number; times?: number }
   /** Content-Length of the full body, but only `bytes` are sent before the connection ends */
@@ -89,7 +89,7 @@ export async function startReleaseServer(): Promise<ReleaseServer> {
     requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
     const fault = takeFault(path);
     if (fault?.kind === 'status') {
-      res.writeHead(fault.status, { 'Content-Type': 'text/plain', 'Content-Length': 6, ...(fault.status === 429 ? { 'Retry-After': '0' } : {}) });
+      res.writeHead(fault.status, { 'Content-Type': 'text/plain', 'Content-Length': 6, ...(fault.status === 429 ? { 'Retry-After': '0' } : {}), ...fault.headers });
       res.end('error\n');
       return;
     }

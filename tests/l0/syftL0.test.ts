@@ -34,4 +34,37 @@ describe('SyftSbom L0 (MockTestRunner)', function () {
     assert.match(completion(tr), /^Failed: outputFormats: 'cyclonedx-json@0\.9' has an unsupported version '0\.9'/);
     assert.ok(!tr.stdOutContained('[command]'));
   });
+
+  /**
+   * The key is registered with setsecret before the task reads any other input or writes anything
+   * (only task-lib's own load-time debug lines come earlier), and appears nowhere else.
+   */
+  function assertKeyMaskedFirst(tr: MockTestRunner, key: string): void {
+    const lines = tr.stdout.split('\n');
+    const setSecretAt = lines.indexOf(`##vso[task.setsecret]${key}`);
+    assert.ok(setSecretAt >= 0, `the key is registered as a secret\n${tr.stdout}`);
+    const firstInputRead = lines.findIndex((l) => l.startsWith('##vso[task.debug]target='));
+    assert.ok(firstInputRead > setSecretAt, `the key is masked before the first getInput\n${tr.stdout}`);
+    assert.ok(lines.slice(0, setSecretAt).every((l) => l.startsWith('##vso[task.debug]')), `only task-lib debug lines come before the setsecret command\n${tr.stdout}`);
+    assert.deepStrictEqual(
+      lines.filter((l) => l.includes(key)),
+      [`##vso[task.setsecret]${key}`],
+      'the key appears only in the setsecret command',
+    );
+  }
+
+  it('a Dependency-Track key without a URL is still masked first (no upload)', async () => {
+    const tr = await runL0('syftL0DtKeyNoUrl');
+    assert.ok(tr.succeeded, tr.stdout);
+    assertKeyMaskedFirst(tr, 'odt_L0_SECRET_no_url');
+    assert.ok(!tr.stdOutContained('Uploading'));
+  });
+
+  it('Dependency-Track settings that fail their checks: the key was masked before', async () => {
+    const tr = await runL0('syftL0DtKeyBadSettings');
+    assert.ok(tr.failed);
+    assert.match(completion(tr), /^Failed: Dependency-Track takes CycloneDX, but outputFormats \(spdx-json\) has none/);
+    assertKeyMaskedFirst(tr, 'odt_L0_SECRET_bad');
+    assert.ok(!tr.stdOutContained('[command]'));
+  });
 });

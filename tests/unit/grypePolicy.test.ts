@@ -7,6 +7,7 @@ import {
   countFindings,
   decideResult,
   findingLine,
+  maxSeverity,
   WARNING_ISSUES_PER_STEP,
   meetsThreshold,
   outputVariables,
@@ -108,7 +109,7 @@ describe('grype policy: thresholds × fixtures → result, warnings, output vari
       // With the result message, everything fits in the agent's 10 warnings per step.
       assert.ok(lines.length <= WARNING_ISSUES_PER_STEP - 1);
 
-      const vars = outputVariables(counts, { jsonReport: '/o/x.grype.json', sarifReport: '/o/x.grype.sarif' }, '0.117.0');
+      const vars = outputVariables(counts, maxSeverity(counts), { jsonReport: '/o/x.grype.json', sarifReport: '/o/x.grype.sarif' }, '0.117.0');
       for (const [k, v] of Object.entries(row.vars)) assert.strictEqual(vars[k], v, k);
       assert.strictEqual(vars.jsonReport, '/o/x.grype.json');
       assert.strictEqual(vars.sarifReport, '/o/x.grype.sarif');
@@ -202,6 +203,17 @@ describe('grype summary (markdown)', () => {
     assert.match(md, /Grype 0\.104\.4/);
     assert.match(md, /built 2026-01-15T00:00:00Z, schema v6\.1\.0/);
     assert.match(md, /`registry:exam:v1`/);
+  });
+  it("says what was not counted: Grype's ignoredMatches also hold unfixed matches under onlyFixed (--only-fixed)", () => {
+    const one = sortFindings([finding({ fixState: 'fixed', fixedVersions: ['2'] })]);
+    const line = (onlyFixed: boolean, ignoredCount: number) =>
+      buildSummary({ target: 'dir:/x', counts: countFindings(one), sorted: one, decision: decideResult(countFindings(one), 'high', 'none'), warnOnSeverity: 'high', failOnSeverity: 'none', onlyFixed, ignoredCount, reportFiles: [] })
+        .split('\n')
+        .find((l) => l.startsWith('**1 finding**'));
+    assert.strictEqual(line(false, 0), '**1 finding**, 1 with a fixed version. Warn at high, fail at none.');
+    assert.strictEqual(line(false, 3), "**1 finding**, 1 with a fixed version; 3 ignored by Grype's configuration. Warn at high, fail at none.");
+    assert.strictEqual(line(true, 0), '**1 finding**, 1 with a fixed version; only findings with a fix are counted (onlyFixed). Warn at high, fail at none.');
+    assert.strictEqual(line(true, 7), "**1 finding**, 1 with a fixed version; 7 not counted: ignored by Grype's configuration or without a fix (onlyFixed). Warn at high, fail at none.");
   });
   it('escapes hostile package names and descriptions', () => {
     const evil = sortFindings([finding({ packageName: 'a|b##vso[task.setvariable variable=x]1', description: 'line1\n##vso[task.complete result=Succeeded]\n<script>' })]);

@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import * as toolLib from 'azure-pipelines-tool-lib/tool';
 import { UserError } from '../../tasks/common/errors';
 import { downloadPolicy } from '../../tasks/common/install/download';
+import { takeOverStaleLock } from '../../tasks/common/install/cache';
 import { installTool, InstallRequest, InstalledTool } from '../../tasks/common/install/index';
 import { archiveAssetName, resolvePlatform } from '../../tasks/common/install/platform';
 import { buildReleaseArchive } from '../harness/fakeTool';
 import { ReleaseServer, startReleaseServer } from '../harness/releaseServer';
+import { captureStdout } from '../harness/capture';
 
 const INSTALLER = join(__dirname, '../../tasks/common/install/index.js');
 const VERSION = '1.0.0';
@@ -54,23 +56,6 @@ async function startConnectProxy(): Promise<{ url: string; connects: string[]; c
 }
 
 const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
-/** Runs fn with stdout captured (the installer logs there); returns fn's result and the text. */
-async function captureStdout<T>(fn: () => Promise<T>): Promise<{ result?: T; error?: Error; log: string }> {
-  const write = process.stdout.write;
-  let log = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    log += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { result: await fn(), log };
-  } catch (error) {
-    return { error: error as Error, log };
-  } finally {
-    process.stdout.write = write;
-  }
-}
 
 describe('install: installTool against a loopback release host', function () {
   let server: ReleaseServer;
@@ -219,6 +204,21 @@ describe('install: installTool against a loopback release host', function () {
       assert.equal(result?.fromCache, false);
       assert.equal(requestsTo(ARCHIVE_PATH), 3);
       assert.match(log, /Attempt 1 of 4 .* failed \(HTTP/);
+    });
+  }
+
+  for (const [name, headers, where] of [
+    ['to a Location it does not follow (300)', { Location: 'http://mirror.invalid/grype.tar.gz' }, 'to http://mirror.invalid/grype.tar.gz'],
+    ['without a Location (302)', {}, 'without a Location header'],
+  ] as const) {
+    it(`fails clearly, without retrying, on a redirect ${name} instead of reading it as the archive`, async () => {
+      await addGrypeRelease();
+      server.addFault(ARCHIVE_PATH, { kind: 'status', status: name.includes('300') ? 300 : 302, headers });
+      const { error } = await install();
+      assertUserError(error, `${server.url}${ARCHIVE_PATH}`, 'redirect', where, 'not followed');
+      assert.doesNotMatch(error!.message, /SHA-256/);
+      assert.equal(requestsTo(ARCHIVE_PATH), 1);
+      assertNothingCached();
     });
   }
 
@@ -378,6 +378,21 @@ describe('install: installTool against a loopback release host', function () {
       const { error } = await install();
       assert.ifError(error);
       assert.equal(existsSync(`${cacheEntry()}.lock`), false);
+    });
+
+    it('takes over a stale lock atomically: the rename-aside removes it once, and never a live lock', () => {
+      const lockPath = join(toolsDir, 'race.lock');
+      const others = () => readdirSync(toolsDir).filter((n) => n !== 'race.lock');
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+      writeFileSync(lockPath, dead);
+      assert.equal(takeOverStaleLock(lockPath), true, 'the first waiter removes the stale lock');
+      assert.equal(existsSync(lockPath), false);
+      assert.equal(takeOverStaleLock(lockPath), false, 'a second waiter finds nothing to take over');
+      // A waiter that judged the old lock stale just before another process re-created it:
+      writeFileSync(lockPath, String(process.pid));
+      assert.equal(takeOverStaleLock(lockPath), false);
+      assert.equal(readFileSync(lockPath, 'utf8'), String(process.pid), 'the live lock is put back untouched');
+      assert.deepEqual(others(), [], 'no aside files are left');
     });
 
     function spawnInstaller(): { done: Promise<{ code: number | null; out: string }>; kill: () => void } {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { UserError } from '../../tasks/common/errors';
 import { findChecksum } from '../../tasks/common/install/checksums';
 import { archiveAssetName, checksumsAssetName, resolvePlatform } from '../../tasks/common/install/platform';
-import { formatMegabytes, progressText, shouldReportProgress } from '../../tasks/common/install/progress';
+import { progressText, shouldReportProgress } from '../../tasks/common/install/progress';
 import { backoffDelayMs, isRetryableStatus } from '../../tasks/common/install/retry';
 import { defaultDownloadBase, latestReleaseUrl, parseRequestedVersion, versionFromTag } from '../../tasks/common/install/version';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
@@ -117,6 +117,7 @@ describe('install: retries and progress', () => {
     assert.equal(shouldReportProgress(state, 5000, 10, undefined, 5000), true);
     assert.equal(shouldReportProgress(state, 100, 2000, 2000, 5000), false, 'a small file finishes without a progress line');
     assert.equal(progressText(12.3 * 1024 * 1024, total), '12.3 MB of 30.0 MB');
-    assert.equal(progressText(1024 * 1024, undefined), formatMegabytes(1024 * 1024));
+    assert.equal(progressText(1024 * 1024, undefined), '1.0 MB');
+    assert.equal(progressText(512 * 1024, 2 * 1024 * 1024), '512.0 KB of 2.0 MB');
   });
 });

@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import { UserError } from '../../tasks/common/errors';
-import { DependencyTrackTarget, describeFailure, multipartBody, uploadBom, UploadPolicy } from '../../tasks/SyftSbom/dependencyTrack';
+import { DependencyTrackTarget, describeFailure, multipartBody, normaliseDependencyTrackUrl, uploadBom, UploadPolicy } from '../../tasks/SyftSbom/dependencyTrack';
 import { DependencyTrackServer, parseMultipart, startDependencyTrackServer } from '../harness/dependencyTrackServer';
+import { captureStdout } from '../harness/capture';
 
 const FAST: UploadPolicy = { attempts: 3, baseDelayMs: 1, socketTimeoutMs: 10_000 };
 const BOM = Buffer.from('{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"é"}]}\r\n--not-a-boundary\r\n');
@@ -39,6 +40,23 @@ describe('syft Dependency-Track: multipart body (pure)', () => {
   });
 });
 
+describe('syft Dependency-Track: URL (pure)', () => {
+  it('strips /api/v1/bom and trailing slashes; keeps a path prefix and the port', () => {
+    assert.strictEqual(normaliseDependencyTrackUrl(' https://dt.example.com/api/v1/bom/ '), 'https://dt.example.com');
+    assert.strictEqual(normaliseDependencyTrackUrl('http://h:8081/dtrack/api'), 'http://h:8081/dtrack');
+  });
+
+  it('rejects what parseHttpUrl rejects, with Dependency-Track advice and without echoing credentials', () => {
+    for (const raw of ['dt.example.com', 'ftp://dt.example.com', 'https://user:s3cret@dt.example.com']) {
+      assert.throws(
+        () => normaliseDependencyTrackUrl(raw),
+        (e: Error) => e instanceof UserError && /is not a valid URL: it must start with https:\/\/.*must not contain credentials.*dependencyTrackApiKey/.test(e.message) && !e.message.includes('s3cret'),
+      );
+    }
+    assert.throws(() => normaliseDependencyTrackUrl('https://dt.example.com/#x'), /must not have a query or fragment/);
+  });
+});
+
 describe('syft Dependency-Track: upload against a loopback server', () => {
   let server: DependencyTrackServer;
   let target: DependencyTrackTarget;
@@ -51,7 +69,7 @@ describe('syft Dependency-Track: upload against a loopback server', () => {
   it('POST /api/v1/bom with X-Api-Key and projectName, projectVersion, autoCreate, bom; returns the token', async () => {
     const result = await uploadBom(target, BOM, 'app.cdx.json', 'application/json', FAST);
     assert.match(result.token!, /^[0-9a-f-]{36}$/);
-    assert.strictEqual(result.attempts, 1);
+    assert.strictEqual(server.received.length, 1);
     const [req] = server.received;
     assert.strictEqual(req.method, 'POST');
     assert.strictEqual(req.url, '/api/v1/bom');
@@ -89,7 +107,6 @@ describe('syft Dependency-Track: upload against a loopback server', () => {
   it('5xx is retried, then succeeds', async () => {
     server.answers.push({ status: 500 }, { status: 503 });
     const result = await uploadBom(target, BOM, 'a.cdx.json', 'application/json', FAST);
-    assert.strictEqual(result.attempts, 3);
     assert.ok(result.token);
     assert.strictEqual(server.received.length, 3);
     assert.deepStrictEqual(server.received[2].parts!.find((p) => p.name === 'bom')!.data, BOM, 'the body is complete on a retry');
@@ -109,6 +126,19 @@ describe('syft Dependency-Track: upload against a loopback server', () => {
     assert.ok((await uploadBom(target, BOM, 'a.cdx.json', 'application/json', FAST)).token);
     server.answers.push({ reset: true }, { reset: true }, { reset: true });
     await assert.rejects(uploadBom(target, BOM, 'a.cdx.json', 'application/json', FAST), /after 3 attempts .*(ECONNRESET|socket hang up)/);
+  });
+
+  it('an http:// URL works but warns that the API key travels in cleartext; the key is not shown', async () => {
+    const { log, error } = await captureStdout(async () => assert.ok((await uploadBom(target, BOM, 'a.cdx.json', 'application/json', FAST)).token));
+    assert.ifError(error);
+    assert.strictEqual(server.received.length, 1);
+    assert.match(log, new RegExp(`##vso\\[task\\.issue type=warning;[^\\]]*\\]dependencyTrackUrl ${target.baseUrl} uses http, not https: the API key \\(X-Api-Key\\) .* unencrypted`));
+    assert.ok(!log.includes(server.apiKey));
+  });
+
+  it('an https:// URL does not warn about cleartext', async () => {
+    const { log } = await captureStdout(() => uploadBom({ ...target, baseUrl: 'https://127.0.0.1:1' }, BOM, 'a.cdx.json', 'application/json', { ...FAST, attempts: 1 }));
+    assert.doesNotMatch(log, /type=warning/);
   });
 
   it('404 and 400 explain what to check', () => {

@@ -173,6 +173,19 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
       assert.ok(result.validation!.valid);
     }
   });
+
+  it('an unmodified CycloneDX JSON reports (and keeps) the bytes on disk, even where they are not valid UTF-8', async () => {
+    // CycloneDX 1.2: no metadata.properties, so nothing is added. 0xFF decodes to U+FFFD, which
+    // re-encodes to other bytes: size, hash and content must come from the file, not from the text.
+    const bytes = Buffer.concat([Buffer.from('{"bomFormat":"CycloneDX","specVersion":"1.2","version":1,"components":[{"type":"library","name":"a'), Buffer.from([0xff]), Buffer.from('"}]}\n')]);
+    const file = copy('invalid-utf8.cdx.json', bytes);
+    const result = await m.processSbom(parseFormats('cyclonedx-json')[0], file, { provenance: provenance(), validate: false, count: true, keepContent: true });
+    assert.strictEqual(result.provenance?.added, 0);
+    assert.deepStrictEqual(fs.readFileSync(file), bytes);
+    assert.strictEqual(result.bytes, bytes.length);
+    assert.strictEqual(result.sha256, sha256(bytes));
+    assert.deepStrictEqual(Buffer.concat(result.content!), bytes);
+  });
 });
 
 describe('syft validation outside the bundle (library as installed)', () => {

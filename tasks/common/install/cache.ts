@@ -4,7 +4,7 @@
 // place under a lock, and only then is the marker written. A killed process leaves at most a
 // staging dir or an unmarked entry; neither is ever used, and the unmarked one is replaced.
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 
@@ -118,6 +118,33 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Removes a lock judged stale, atomically: the lock file is renamed to a name only this process
+ * uses (of several waiters, one rename succeeds), and its staleness is checked again there, where
+ * nobody else can replace it. If the lock was replaced by a live one since it was judged stale,
+ * it is put back. True when a stale lock was removed (the caller then retries the exclusive create).
+ */
+export function takeOverStaleLock(lockPath: string): boolean {
+  const aside = `${lockPath}.${randomUUID()}.stale`;
+  try {
+    renameSync(lockPath, aside);
+  } catch {
+    return false; // another waiter took it over (or its holder released it) first
+  }
+  if (lockIsStale(aside)) {
+    rmSync(aside, { force: true });
+    return true;
+  }
+  // A new holder's lock: restore it, unless yet another lock was created meanwhile (link never overwrites).
+  try {
+    linkSync(aside, lockPath);
+  } catch {
+    // EEXIST: a newer lock holds the name
+  }
+  rmSync(aside, { force: true });
+  return false;
+}
+
 async function acquireLock(lockPath: string): Promise<() => void> {
   const deadline = Date.now() + LOCK_WAIT_LIMIT_MS;
   for (;;) {
@@ -129,10 +156,7 @@ async function acquireLock(lockPath: string): Promise<() => void> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    if (lockIsStale(lockPath)) {
-      rmSync(lockPath, { force: true });
-      continue;
-    }
+    if (lockIsStale(lockPath) && takeOverStaleLock(lockPath)) continue;
     if (Date.now() > deadline) throw new UserError(`Timed out waiting for the tool cache lock ${lockPath}. If no other job on this agent is installing the tool, delete that file.`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

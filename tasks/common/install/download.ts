@@ -1,25 +1,17 @@
-// I/O adapter: HTTP GETs through typed-rest-client (the client tool-lib uses) so the agent's
-// proxy and certificate settings apply, with our own retries (tool-lib's downloadTool has
-// linear back-off, no checksum and no truncation check).
+// I/O adapter: HTTP GETs through the shared retrying client (../http), so the agent's proxy and
+// certificate settings apply, with our own retries (tool-lib's downloadTool has linear
+// back-off, no checksum and no truncation check).
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { HttpClient } from 'typed-rest-client/HttpClient';
-import { IRequestOptions } from 'typed-rest-client/Interfaces';
 import { UserError } from '../errors';
-import { oneLine } from '../text';
+import { requestWithRetries, RetryPolicy } from '../http';
 import { percentOf, progressTenth, progressText, ProgressState, shouldReportProgress } from './progress';
-import { backoffDelayMs, HttpStatusError, isRetryableStatus } from './retry';
+import { HttpStatusError } from './retry';
 
-export interface DownloadPolicy {
-  /** attempts per URL, including the first */
-  attempts: number;
-  /** wait after the first failed attempt; doubles after each further one */
-  baseDelayMs: number;
-  /** no byte for this long → the attempt fails (and is retried) */
-  socketTimeoutMs: number;
+export interface DownloadPolicy extends RetryPolicy {
   progressIntervalMs: number;
 }
 
@@ -31,57 +23,38 @@ export const downloadPolicy: DownloadPolicy = {
   progressIntervalMs: 5000,
 };
 
-const USER_AGENT = 'grype-syft-azure-devops';
-
-function createClient(url: string, allowRedirects: boolean): HttpClient {
-  const options: IRequestOptions = {
-    allowRedirects,
-    allowRetries: false, // retried below, with back-off and body checks
-    socketTimeout: downloadPolicy.socketTimeoutMs,
-    proxy: tl.getHttpProxyConfiguration(url) ?? undefined,
-    cert: tl.getHttpCertConfiguration() ?? undefined,
-  };
-  return new HttpClient(USER_AGENT, [], options);
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * GET `url` and hand a 2xx (or, when redirects are not followed, 3xx) response to `consume`.
  * Connection errors, timeouts, errors while consuming the body and retryable statuses are
  * retried with back-off; other statuses throw HttpStatusError at once.
  */
-async function getWithRetries<T>(
+function getWithRetries<T>(
   url: string,
   headers: Record<string, string>,
   consume: (response: IncomingMessage) => Promise<T>,
-  allowRedirects = true,
+  followRedirects = true,
 ): Promise<T> {
-  const client = createClient(url, allowRedirects);
-  for (let attempt = 1; ; attempt++) {
-    let failure: Error;
-    try {
-      const response = (await client.get(url, headers)).message;
+  return requestWithRetries({
+    method: 'GET',
+    url,
+    headers,
+    followRedirects,
+    policy: downloadPolicy,
+    action: `download ${url}`,
+    onResponse: async (response) => {
       const status = response.statusCode ?? 0;
-      if (status >= 200 && status < 400) return await consume(response);
+      if (status >= 200 && status < 400) return consume(response);
       response.resume(); // discard the error body so the socket is released
-      if (!isRetryableStatus(status)) throw new HttpStatusError(url, status);
-      failure = new HttpStatusError(url, status);
-    } catch (error) {
-      if (error instanceof UserError || (error instanceof HttpStatusError && !isRetryableStatus(error.status))) throw error;
-      failure = error as Error;
-    }
-    if (attempt >= downloadPolicy.attempts) {
-      if (failure instanceof HttpStatusError) throw failure;
-      throw new UserError(
-        `Downloading ${url} failed after ${attempt} attempts: ${failure.message}. ` +
-          `Check the agent's network and proxy settings, or set downloadBaseUrl to a reachable mirror, then run the pipeline again.`,
-      );
-    }
-    const delayMs = backoffDelayMs(attempt, downloadPolicy.baseDelayMs);
-    console.log(`Attempt ${attempt} of ${downloadPolicy.attempts} to download ${url} failed (${oneLine(failure.message)}); retrying in ${delayMs} ms.`);
-    await sleep(delayMs);
-  }
+      throw new HttpStatusError(url, status);
+    },
+    onGiveUp: (failure, attempts) =>
+      failure instanceof HttpStatusError
+        ? failure
+        : new UserError(
+            `Downloading ${url} failed after ${attempts} attempts: ${failure.message}. ` +
+              `Check the agent's network and proxy settings, or set downloadBaseUrl to a reachable mirror, then run the pipeline again.`,
+          ),
+  });
 }
 
 function contentLength(response: IncomingMessage): number | undefined {
@@ -96,8 +69,8 @@ function assertComplete(url: string, receivedBytes: number, expectedBytes: numbe
   }
 }
 
-/** Streams `url` into `destPath`, hashing while writing. Returns the SHA-256 (lower-case hex) and size. */
-export async function downloadFile(url: string, destPath: string): Promise<{ sha256: string; bytes: number }> {
+/** Streams `url` into `destPath`, hashing while writing. Returns the SHA-256 (lower-case hex). */
+export async function downloadFile(url: string, destPath: string): Promise<string> {
   return getWithRetries(url, {}, async (response) => {
     const totalBytes = contentLength(response);
     const hash = createHash('sha256');
@@ -120,7 +93,7 @@ export async function downloadFile(url: string, destPath: string): Promise<{ sha
     };
     await pipeline(response, hashAndReport, createWriteStream(destPath));
     assertComplete(url, receivedBytes, totalBytes);
-    return { sha256: hash.digest('hex'), bytes: receivedBytes };
+    return hash.digest('hex');
   });
 }
 

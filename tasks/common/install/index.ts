@@ -121,7 +121,7 @@ async function downloadVerifyAndCache(tool: ToolName, version: string, platform:
   let actualSha256: string;
   try {
     try {
-      actualSha256 = (await downloadFile(archiveUrl, archivePath)).sha256;
+      actualSha256 = await downloadFile(archiveUrl, archivePath);
     } catch (error) {
       throw asUserError(
         error,

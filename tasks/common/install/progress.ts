@@ -1,15 +1,12 @@
 // Pure: when a download reports progress, and how it reads. One line every few seconds or
 // every 10 % step, never one per chunk.
+import { formatBytes } from '../text';
 
 const MEGABYTE = 1024 * 1024;
 
-export function formatMegabytes(bytes: number): string {
-  return `${(bytes / MEGABYTE).toFixed(1)} MB`;
-}
-
 /** `12.3 MB of 30.0 MB` or, without a Content-Length, `12.3 MB`. */
 export function progressText(receivedBytes: number, totalBytes: number | undefined): string {
-  return totalBytes ? `${formatMegabytes(receivedBytes)} of ${formatMegabytes(totalBytes)}` : formatMegabytes(receivedBytes);
+  return totalBytes ? `${formatBytes(receivedBytes)} of ${formatBytes(totalBytes)}` : formatBytes(receivedBytes);
 }
 
 export interface ProgressState {

@@ -15,6 +15,8 @@ export class HttpStatusError extends Error {
   constructor(
     readonly url: string,
     readonly status: number,
+    /** the answer's body, when it was read (retryable statuses) */
+    readonly body = '',
   ) {
     super(`HTTP ${status} from ${url}`);
     this.name = 'HttpStatusError';

@@ -31,7 +31,7 @@ export function versionFromTag(tagOrUrl: string): string | undefined {
  * github.com, unless the env var GRYPE_SYFT_TASKS_GITHUB_URL overrides it. That override
  * exists for tests (a loopback release server); users point at mirrors with downloadBaseUrl.
  */
-export function githubUrl(env: NodeJS.ProcessEnv): string {
+function githubUrl(env: NodeJS.ProcessEnv): string {
   return (env.GRYPE_SYFT_TASKS_GITHUB_URL || 'https://github.com').replace(/\/+$/, '');
 }
 
