@@ -4,7 +4,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError } from '../common/errors';
 import { describeNetworkError, readText, requestWithRetries, RetryPolicy } from '../common/http';
 import { parseHttpUrl } from '../common/inputs';
-import { HttpStatusError } from '../common/install/retry';
+import { HttpStatusError } from '../common/retry';
 import { formatBytes, oneLine } from '../common/text';
 
 export interface DependencyTrackTarget {

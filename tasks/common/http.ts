@@ -8,7 +8,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { HttpClient } from 'typed-rest-client/HttpClient';
 import { IRequestOptions } from 'typed-rest-client/Interfaces';
 import { UserError } from './errors';
-import { backoffDelayMs, HttpStatusError, isRetryableStatus } from './install/retry';
+import { backoffDelayMs, HttpStatusError, isRetryableStatus } from './retry';
 import { oneLine } from './text';
 
 export interface RetryPolicy {

@@ -6,7 +6,7 @@ import { UserError } from '../../tasks/common/errors';
 import { findChecksum } from '../../tasks/common/install/checksums';
 import { archiveAssetName, checksumsAssetName, resolvePlatform } from '../../tasks/common/install/platform';
 import { progressText, shouldReportProgress } from '../../tasks/common/install/progress';
-import { backoffDelayMs, isRetryableStatus } from '../../tasks/common/install/retry';
+import { backoffDelayMs, isRetryableStatus } from '../../tasks/common/retry';
 import { defaultDownloadBase, latestReleaseUrl, parseRequestedVersion, versionFromTag } from '../../tasks/common/install/version';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
 import { fixturesDir } from '../harness/paths';

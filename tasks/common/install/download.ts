@@ -9,7 +9,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { UserError } from '../errors';
 import { requestWithRetries, RetryPolicy } from '../http';
 import { percentOf, progressTenth, progressText, ProgressState, shouldReportProgress } from './progress';
-import { HttpStatusError } from './retry';
+import { HttpStatusError } from '../retry';
 
 export interface DownloadPolicy extends RetryPolicy {
   progressIntervalMs: number;

@@ -11,7 +11,7 @@ import { UserError } from '../errors';
 import { cacheLocation, CacheLocation, commitStagingDir, createStagingDir, findCachedBinary, removeStagingDir } from './cache';
 import { findChecksum } from './checksums';
 import { archiveAssetName, checksumsAssetName, ReleasePlatform, resolvePlatform } from './platform';
-import { HttpStatusError } from './retry';
+import { HttpStatusError } from '../retry';
 import { defaultDownloadBase, latestReleaseUrl, parseRequestedVersion, versionFromTag } from './version';
 import { PINNED_VERSIONS, ToolName } from './versions';
 
