@@ -51,3 +51,28 @@ function listSources(dir: string): string[] {
     return e.isDirectory() ? listSources(full) : e.name.endsWith('.ts') ? [full] : [];
   });
 }
+
+describe('overview.md (Marketplace page)', () => {
+  const overview = fs.readFileSync(path.join(repoRoot, 'overview.md'), 'utf8');
+
+  it('states the versions the tasks really pin', () => {
+    const { PINNED_VERSIONS } = require('../../tasks/common/install/versions') as typeof import('../../tasks/common/install/versions');
+    assert.ok(overview.includes(`Grype ${PINNED_VERSIONS.grype}, Syft ${PINNED_VERSIONS.syft}`), 'overview.md names other pinned versions than tasks/common/install/versions.ts');
+  });
+
+  it('gives the same defaults as task.json for the inputs it lists', () => {
+    for (const task of ['GrypeScan', 'SyftSbom']) {
+      const json = JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', task, 'task.json'), 'utf8'));
+      const start = overview.indexOf(`## ${task}@1`);
+      assert.ok(start >= 0, `overview.md has no section for ${task}@1`);
+      const section = overview.slice(start, overview.indexOf('\n## ', start + 1));
+      const rows = [...section.matchAll(/^\| `(\w+)` \| (`[^`]*`)? \|/gm)];
+      assert.ok(rows.length >= 5, `${task}: expected an input table in overview.md`);
+      for (const [, name, quoted] of rows) {
+        const input = json.inputs.find((i: { name: string }) => i.name === name);
+        assert.ok(input, `overview.md lists ${task} input ${name}, which task.json does not have`);
+        assert.strictEqual(quoted ? quoted.slice(1, -1) : '', input.defaultValue ?? '', `overview.md: default of ${task}.${name}`);
+      }
+    }
+  });
+});
