@@ -2,7 +2,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { splitArguments } from '../common/arguments';
 import { UserError } from '../common/errors';
 import type { InstallRequest } from '../common/install';
-import { booleanInput, parseHttpUrl, pathInput, readInstallRequest, textInput } from '../common/inputs';
+import { artifactNameInput, booleanInput, parseHttpUrl, pathInput, readInstallRequest, textInput } from '../common/inputs';
 import { resolveTarget } from '../common/target';
 import { isOutputFormat, OUTPUT_FORMATS, OutputFormat } from './grypeArguments';
 import { THRESHOLDS, Threshold } from './policy';
@@ -25,7 +25,8 @@ export interface GrypeInputs {
   outputFormats: OutputFormat[];
   /** As given (undefined = default); prepared later by prepareOutputDirectory. */
   outputDirectory?: string;
-  artifactName: string;
+  /** undefined: `none`, publish nothing. */
+  artifactName?: string;
   publishSarif: boolean;
   dbCacheDirectory?: string;
   dbUpdateUrl?: string;
@@ -70,7 +71,7 @@ export function readInputs(): GrypeInputs {
     onlyFixed: booleanInput('onlyFixed', false),
     outputFormats: parseOutputFormats(tl.getInput('outputFormats'), additionalArguments),
     outputDirectory: textInput('outputDirectory'),
-    artifactName: textInput('artifactName') ?? 'grype',
+    artifactName: artifactNameInput('grype'),
     publishSarif: booleanInput('publishSarif', true),
     dbCacheDirectory: textInput('dbCacheDirectory'),
     dbUpdateUrl: parseHttpUrl('dbUpdateUrl', tl.getInput('dbUpdateUrl')),

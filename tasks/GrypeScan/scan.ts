@@ -6,7 +6,7 @@ import { UserError } from '../common/errors';
 import { runTool } from '../common/exec';
 import { installTool } from '../common/install';
 import { prepareOutputDirectory } from '../common/outputDirectory';
-import { publishFiles, publishingDisabled, publishSummary } from '../common/publish';
+import { publishFiles, publishSummary } from '../common/publish';
 import { readRegistryLogin, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
 import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
@@ -90,7 +90,6 @@ export async function run(): Promise<void> {
   }
 
   const existing = reports.filter((r) => fs.existsSync(r.path));
-  const artifactName = publishingDisabled(inputs.artifactName) ? undefined : inputs.artifactName.trim();
   const sarif = existing.find((r) => r.format === 'sarif');
 
   // 1. Reports artifact (+ SARIF for the Scans tab) first, so whatever happens next, even a failed
@@ -136,7 +135,7 @@ export async function run(): Promise<void> {
     dbBuilt: dbStatus.built,
     dbSchemaVersion: dbStatus.schemaVersion,
     reportFiles: existing.map((r) => path.basename(r.path)),
-    artifactName,
+    artifactName: inputs.artifactName,
     extraNotes: [db.warning, failOnHit].filter((n): n is string => Boolean(n)),
   });
   publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary);
@@ -147,7 +146,7 @@ export async function run(): Promise<void> {
   if (max !== 'None') tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
 
   // 4. Warnings, most severe first, capped.
-  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName, reportFile: artifactName ? path.basename(jsonFile) : jsonFile, alreadyLogged: db.warning ? 1 : 0 })) {
+  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName: inputs.artifactName, reportFile: inputs.artifactName ? path.basename(jsonFile) : jsonFile, alreadyLogged: db.warning ? 1 : 0 })) {
     tl.logIssue(tl.IssueType.Warning, line);
   }
 

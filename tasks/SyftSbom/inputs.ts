@@ -3,7 +3,7 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { splitArguments } from '../common/arguments';
 import { UserError } from '../common/errors';
 import type { InstallRequest } from '../common/install';
-import { booleanInput, pathInput, readInstallRequest, textInput } from '../common/inputs';
+import { artifactNameInput, booleanInput, pathInput, readInstallRequest, textInput } from '../common/inputs';
 import { resolveTarget } from '../common/target';
 import { DependencyTrackTarget, normaliseDependencyTrackUrl } from './dependencyTrack';
 import { FormatSpec, isCycloneDx, parseFormats } from './formats';
@@ -16,7 +16,8 @@ export interface SyftInputs {
   target: string;
   formats: FormatSpec[];
   outputDirectory?: string;
-  artifactName: string;
+  /** undefined: `none`, publish nothing. */
+  artifactName?: string;
   validateSbom: boolean;
   failOnInvalid: boolean;
   addPipelineMetadata: boolean;
@@ -89,7 +90,7 @@ export function readInputs(): SyftInputs {
     target,
     formats,
     outputDirectory: textInput('outputDirectory'),
-    artifactName: textInput('artifactName') ?? 'sbom',
+    artifactName: artifactNameInput('sbom'),
     validateSbom: booleanInput('validateSbom', true),
     failOnInvalid: booleanInput('failOnInvalid', false),
     addPipelineMetadata: booleanInput('addPipelineMetadata', true),

@@ -6,7 +6,7 @@ import { UserError } from '../common/errors';
 import { runTool, ToolResult } from '../common/exec';
 import { installTool } from '../common/install';
 import { prepareOutputDirectory } from '../common/outputDirectory';
-import { publishFiles, publishingDisabled, publishSummary } from '../common/publish';
+import { publishFiles, publishSummary } from '../common/publish';
 import { readRegistryLogin, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
 import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
@@ -113,7 +113,7 @@ export async function run(): Promise<void> {
       syftVersion,
       sboms,
       primary,
-      artifactName: publishingDisabled(inputs.artifactName) ? undefined : inputs.artifactName,
+      artifactName: inputs.artifactName,
       dependencyTrack,
     }),
   );

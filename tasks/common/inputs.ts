@@ -39,6 +39,12 @@ function stripSlash(p: string): string {
   return p.replace(/[\\/]+$/, '');
 }
 
+/** The build artifact to publish into: the input, else `defaultName`; undefined for `none` (write the files, publish nothing). */
+export function artifactNameInput(defaultName: string): string | undefined {
+  const name = textInput('artifactName') ?? defaultName;
+  return name.toLowerCase() === 'none' ? undefined : name;
+}
+
 /** An optional http(s) URL input. Pure. */
 export function parseHttpUrl(name: string, raw: string | undefined): string | undefined {
   const value = raw?.trim();

@@ -2,18 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
 
-/** `artifactName: none` means: write the files, publish nothing. */
-export function publishingDisabled(artifactName: string): boolean {
-  return !artifactName.trim() || artifactName.trim().toLowerCase() === 'none';
-}
-
 /**
  * Uploads files into a build artifact. Files one by one (not the whole folder) so that jobs of a
  * matrix, each with uniquely named files, add to the same artifact instead of clashing.
  */
-export function publishFiles(artifactName: string, files: string[]): void {
-  if (publishingDisabled(artifactName)) {
-    tl.debug(`artifactName is '${artifactName}': not publishing ${files.length} file(s).`);
+export function publishFiles(artifactName: string | undefined, files: string[]): void {
+  if (!artifactName) {
+    tl.debug(`artifactName is none: not publishing ${files.length} file(s).`);
     return;
   }
   for (const file of files) {
