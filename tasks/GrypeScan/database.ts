@@ -1,5 +1,5 @@
-import * as fs from 'fs';
-import * as tl from 'azure-pipelines-task-lib/task';
+import fs = require('fs');
+import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../common/errors';
 import { runTool } from '../common/exec';
 import { describeExit, oneLine, tailText } from '../common/text';

@@ -1,4 +1,4 @@
-import * as path from 'path';
+import path = require('path');
 
 /**
  * Inputs → Grype argv and environment: the one place that maps them (like anchore/scan-action's

@@ -1,6 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import * as tl from 'azure-pipelines-task-lib/task';
+import fs = require('fs');
+import path = require('path');
+import tl = require('azure-pipelines-task-lib/task');
 import { chooseConfigFile } from '../common/config';
 import { UserError } from '../common/errors';
 import { runTool } from '../common/exec';

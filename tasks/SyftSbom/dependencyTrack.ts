@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import * as tl from 'azure-pipelines-task-lib/task';
+import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../common/errors';
 import { describeNetworkError, readText, requestWithRetries, RetryPolicy } from '../common/http';
 import { parseHttpUrl } from '../common/inputs';

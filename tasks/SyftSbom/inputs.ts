@@ -1,5 +1,5 @@
-import * as im from 'azure-pipelines-task-lib/internal';
-import * as tl from 'azure-pipelines-task-lib/task';
+import im = require('azure-pipelines-task-lib/internal');
+import tl = require('azure-pipelines-task-lib/task');
 import { splitArguments } from '../common/arguments';
 import { UserError } from '../common/errors';
 import type { InstallRequest } from '../common/install';

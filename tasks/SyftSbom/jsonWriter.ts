@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
+import fs = require('node:fs');
 
 /**
  * Writes `JSON.stringify(value, null, indent)` to a file without ever holding the whole text. The

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
+import fs = require('node:fs');
 import { FormatSpec } from './formats';
 import { writeJsonFile } from './jsonWriter';
 import { addJsonProvenance, addXmlProvenance, Property, ProvenanceResult, xmlBomInfo } from './provenance';

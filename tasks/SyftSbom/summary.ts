@@ -1,4 +1,4 @@
-import * as path from 'path';
+import path = require('path');
 import { bar, code, table } from '../common/markdown';
 import { formatBytes } from '../common/text';
 import { ProcessedSbom } from './sbomProcessing';

@@ -1,4 +1,4 @@
-import * as path from 'path';
+import path = require('path');
 import { FormatSpec, formatArgument } from './formats';
 
 export interface SyftPlan {

@@ -1,5 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import { UserError } from './errors';
 
 /** Where Grype/Syft look for a project config, in their own order (first wins). */

@@ -1,4 +1,4 @@
-import * as tl from 'azure-pipelines-task-lib/task';
+import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from './errors';
 import { agentProxyEnvironment } from './proxy';
 import { neutraliseCommands, tailText } from './text';

@@ -4,7 +4,7 @@
 // transient statuses. Loaded only by install/download.ts and SyftSbom/dependencyTrack.ts, so a
 // tool-cache hit never loads typed-rest-client.
 import { IncomingMessage } from 'node:http';
-import * as tl from 'azure-pipelines-task-lib/task';
+import tl = require('azure-pipelines-task-lib/task');
 import { HttpClient } from 'typed-rest-client/HttpClient';
 import { IRequestOptions } from 'typed-rest-client/Interfaces';
 import { UserError } from './errors';

@@ -1,4 +1,4 @@
-import * as tl from 'azure-pipelines-task-lib/task';
+import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from './errors';
 import type { InstallRequest } from './install';
 import { parseRequestedVersion } from './install/version';

@@ -1,5 +1,5 @@
-import * as path from 'path';
-import * as tl from 'azure-pipelines-task-lib/task';
+import path = require('path');
+import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from './errors';
 import { neutraliseCommands } from './text';
 

@@ -1,6 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import * as tl from 'azure-pipelines-task-lib/task';
+import fs = require('fs');
+import path = require('path');
+import tl = require('azure-pipelines-task-lib/task');
 
 /**
  * Uploads files into a build artifact. Files one by one (not the whole folder) so that jobs of a

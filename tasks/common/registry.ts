@@ -1,4 +1,4 @@
-import * as tl from 'azure-pipelines-task-lib/task';
+import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from './errors';
 
 /** The parts of a Docker registry service connection the scanners need. */

@@ -1,5 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import fs = require('fs');
+import path = require('path');
 import { UserError } from './errors';
 
 /** Source schemes whose value is a path on the agent, so a missing path is a user error now. */
