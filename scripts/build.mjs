@@ -12,6 +12,9 @@ const meta = join(root, 'dist', 'meta');
 
 // Optional peers of @cyclonedx/cyclonedx-library that the tasks never load.
 const external = ['xmlbuilder2', 'libxmljs2', 'packageurl-js', 'spdx-expression-parse'];
+// `require('punycode')` (ajv-formats-draft2019) means the npm package its authors depend on, not
+// Node's deprecated built-in, which prints DEP0040 on stderr under Node 21+ (the Node24 handler).
+const alias = { punycode: 'punycode/' };
 
 /** A task is a folder under tasks/ with a task.json. */
 function taskNames() {
@@ -40,6 +43,7 @@ for (const task of taskNames()) {
     keepNames: true,
     legalComments: 'eof',
     external,
+    alias,
     logLevel: 'warning',
     plugins: hooks.plugins ?? [],
     metafile: true,

@@ -12,6 +12,11 @@ export type TaskName = 'GrypeScan' | 'SyftSbom';
 /** Repository root (this file compiles to build/tests/harness/vsix.js). */
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const outDir = path.join(repoRoot, 'out');
+/**
+ * The node that runs the packaged tasks: the one running the tests, or TASK_NODE (e.g. a Node 24
+ * binary, to run the black-box suite as the agent's Node24 handler would).
+ */
+export const taskNode = process.env.TASK_NODE || process.execPath;
 
 // ---------------------------------------------------------------------------------------------
 // Locating and extracting the VSIX
@@ -349,6 +354,9 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
     // override in tasks/common/install/version.ts) points at a dead loopback port, so a run with
     // default inputs fails fast instead of reaching the internet. Callers pass their release server here.
     GRYPE_SYFT_TASKS_GITHUB_URL: 'http://127.0.0.1:9',
+    // Node also prints what later versions will deprecate (e.g. the punycode built-in, a runtime
+    // warning from Node 21), so the no-Node-warnings check below sees today what a newer handler would print.
+    NODE_PENDING_DEPRECATION: '1',
   };
 
   const env: Record<string, string> = {};
@@ -396,7 +404,7 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
   }
 
   return new Promise<TaskRun>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(taskDir, target)], {
+    const child = spawn(taskNode, [path.join(taskDir, target)], {
       cwd,
       env,
       stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -472,11 +480,20 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
       }
       const agentResult = exitCode === 0 && !signal ? (result ?? 'Succeeded') : mergeResults(result, 'Failed');
 
+      // Node's own warnings land in the user's log: every scenario must be free of them (run the
+      // suite with TASK_NODE set to a newer Node to see what that handler would print).
+      const stderrText = Buffer.concat(err).toString('utf8');
+      const nodeWarning = /^\(node:\d+\) (?:\[\w+\] )?\w*Warning: .*$/m.exec(stderrText);
+      if (nodeWarning) {
+        reject(new Error(`${task} printed a Node warning under ${taskNode}: ${nodeWarning[0]}`));
+        return;
+      }
+
       resolve({
         exitCode,
         signal,
         stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
+        stderr: stderrText,
         commands,
         result,
         agentResult,

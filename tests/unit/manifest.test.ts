@@ -144,7 +144,9 @@ describe('manifest: task.json files', () => {
         assert.ok(tj().instanceNameFormat?.trim(), 'instanceNameFormat is empty');
       });
 
-      it('runs on Node20_1 with target index.js, and every handler targets index.js', () => {
+      it('runs on Node24 where the agent has it and on Node20_1 otherwise, every handler targeting index.js', () => {
+        // The agent picks the newest handler it supports: Node24 from agent 4.265.1, Node20_1 before.
+        assert.equal(tj().execution?.Node24?.target, 'index.js', 'execution.Node24.target must be index.js (the bundle)');
         assert.equal(tj().execution?.Node20_1?.target, 'index.js', 'execution.Node20_1.target must be index.js (the bundle)');
         for (const section of ['execution', 'prejobexecution', 'postjobexecution'] as const) {
           for (const [handler, def] of Object.entries(tj()[section] ?? {})) {
