@@ -9,6 +9,15 @@ import type { ToolName } from './install/versions';
  * when the task runs outside the agent) means its task.json default; an empty one means unset.
  */
 
+/**
+ * The first `$(Some.Variable)` left in an input value, if any. The agent leaves the macro of a
+ * variable the pipeline does not define as it is (e.g. $(Build.ArtifactStagingDirectory) in a
+ * classic release), so such a value is not what the user meant. PURE.
+ */
+export function unexpandedMacro(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : /\$\([A-Za-z_][A-Za-z0-9_.-]*\)/.exec(value)?.[0];
+}
+
 /** A text input, trimmed; empty means unset. */
 export function textInput(name: string): string | undefined {
   const value = tl.getInput(name)?.trim();
