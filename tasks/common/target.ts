@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import fs = require('fs');
 import path = require('path');
 import { UserError } from './errors';
@@ -46,12 +47,14 @@ export function slugify(text: string, max = 60): string {
 
 /**
  * File-name stem unique per job and target, so jobs of a matrix (or one job scanning several
- * targets) can publish into the same artifact without overwriting each other. For a directory
- * target only its last path segment is used: the agent's work folder path says nothing.
+ * targets) can publish into the same artifact without overwriting each other: a readable slug
+ * (for a directory only its last path segment: the agent's work folder path says nothing) and,
+ * since slugs are shortened and lossy, a short hash of the exact target and job name.
  */
 export function reportStem(target: string, jobName: string | undefined): string {
   const dirMatch = /^dir:(.*)$/.exec(target);
   const subject = dirMatch ? `dir-${path.basename(path.resolve(dirMatch[1])) || 'root'}` : target;
-  const job = jobName ? slugify(jobName, 40) : '';
-  return job ? `${slugify(subject)}-${job}` : slugify(subject);
+  const job = jobName ? `-${slugify(jobName, 40)}` : '';
+  const hash = createHash('sha256').update(`${target}\n${jobName ?? ''}`).digest('hex').slice(0, 8);
+  return `${slugify(subject)}${job}-${hash}`;
 }

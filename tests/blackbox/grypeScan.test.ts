@@ -9,6 +9,10 @@ import { startReleaseServer } from '../harness/releaseServer';
 import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
 import { archiveAssetName, resolvePlatform } from '../../tasks/common/install/platform';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
+import { reportStem } from '../../tasks/common/target';
+
+/** The report file stem of the main scenario: target registry:exam:v1 in job 'Job'. */
+const EXAM_STEM = reportStem('registry:exam:v1', 'Job');
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
@@ -82,7 +86,7 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
       assert.strictEqual(scan[0], 'registry:exam:v1');
       const outputs = scan.filter((_, i) => scan[i - 1] === '-o');
       assert.deepStrictEqual(outputs.map((o) => o.split('=')[0]), ['json', 'sarif', 'table']);
-      assert.ok(outputs[0].endsWith(path.join('output_grype', 'registry-exam-v1-job.grype.json')), outputs[0]);
+      assert.ok(outputs[0].endsWith(path.join('output_grype', `${EXAM_STEM}.grype.json`)), outputs[0]);
       assert.ok(!scan.includes('--fail-on'));
       const env = recorded(run.record)[1].env;
       assert.strictEqual(env.GRYPE_CHECK_FOR_APP_UPDATE, 'false');
@@ -108,7 +112,7 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
         {
           criticalCount: '2', highCount: '3', mediumCount: '21', lowCount: '9', negligibleCount: '62', unknownCount: '1',
           totalCount: '98', fixableCount: '6', maxSeverity: 'Critical',
-          jsonReport: 'registry-exam-v1-job.grype.json', sarifReport: 'registry-exam-v1-job.grype.sarif', grypeVersion: '0.104.4',
+          jsonReport: `${EXAM_STEM}.grype.json`, sarifReport: `${EXAM_STEM}.grype.sarif`, grypeVersion: '0.104.4',
         },
       );
       for (const c of cmds(run, 'task.setvariable')) assert.strictEqual(c.properties.isoutput, 'true', c.properties.variable);
@@ -116,7 +120,7 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
     it('artifact uploads (reports + CodeAnalysisLogs), summary and tag all come before task.complete', () => {
       const uploads = cmds(run, 'artifact.upload');
       const grypeUploads = uploads.filter((u) => u.properties.artifactname === 'grype').map((u) => path.basename(u.message));
-      assert.deepStrictEqual(grypeUploads, ['registry-exam-v1-job.grype.json', 'registry-exam-v1-job.grype.sarif', 'registry-exam-v1-job.grype.table.txt']);
+      assert.deepStrictEqual(grypeUploads, [`${EXAM_STEM}.grype.json`, `${EXAM_STEM}.grype.sarif`, `${EXAM_STEM}.grype.table.txt`]);
       const sarif = uploads.filter((u) => u.properties.artifactname === 'CodeAnalysisLogs');
       assert.strictEqual(sarif.length, 1);
       assert.strictEqual(sarif[0].properties.containerfolder, 'CodeAnalysisLogs');
@@ -131,14 +135,14 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
     it('writes the reports and a Markdown summary into the output directory', () => {
       const out = path.join(run.dirs.artifacts, 'output_grype');
       assert.deepStrictEqual(fs.readdirSync(out).sort(), [
-        'registry-exam-v1-job.grype-summary.md',
-        'registry-exam-v1-job.grype.json',
-        'registry-exam-v1-job.grype.sarif',
-        'registry-exam-v1-job.grype.table.txt',
+        `${EXAM_STEM}.grype-summary.md`,
+        `${EXAM_STEM}.grype.json`,
+        `${EXAM_STEM}.grype.sarif`,
+        `${EXAM_STEM}.grype.table.txt`,
       ]);
-      assert.deepStrictEqual(fs.readFileSync(path.join(out, 'registry-exam-v1-job.grype.json')), fs.readFileSync(D12));
+      assert.deepStrictEqual(fs.readFileSync(path.join(out, `${EXAM_STEM}.grype.json`)), fs.readFileSync(D12));
       const summaryFile = cmds(run, 'task.uploadsummary')[0].message;
-      assert.strictEqual(summaryFile, path.join(out, 'registry-exam-v1-job.grype-summary.md'));
+      assert.strictEqual(summaryFile, path.join(out, `${EXAM_STEM}.grype-summary.md`));
       const md = fs.readFileSync(summaryFile, 'utf8');
       assert.match(md, /\| Critical \| 2 \| █/);
       assert.match(md, /Top findings \(25 of 98/);
@@ -159,7 +163,7 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
       assert.ok(indexOf(run, 'artifact.upload') >= 0 && indexOf(run, 'artifact.upload') < indexOf(run, 'task.complete'));
       const warnings = cmds(run, 'task.logissue').map((c) => c.message);
       assert.strictEqual(warnings.length, 9);
-      assert.match(warnings[8], /^18 more findings at or above Medium; see the summary tab and the grype artifact \(dir-s-job\.grype\.json\)$/);
+      assert.match(warnings[8], /^18 more findings at or above Medium; see the summary tab and the grype artifact \(dir-s-job-[0-9a-f]{8}\.grype\.json\)$/);
     });
     it('zero findings → Succeeded, maxSeverity None, no tag, no warnings', async () => {
       const run = await grypeRun({ outputs: { json: fx('grype-json', 'grype-0.95.0-dir-scan-zero-matches.json'), sarif: fx('grype-sarif', 'grype-0.95.0-dir-scan-zero-results.sarif') } });

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { writeFakeTool, FakeToolBehaviour } from '../harness/fakeTool';
 import { DependencyTrackServer, startDependencyTrackServer } from '../harness/dependencyTrackServer';
 import { repoRoot, runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
+import { reportStem } from '../../tasks/common/target';
 
 const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
 const fx = (name: string) => path.join(fixtures, name);
@@ -62,7 +63,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     assertClean(r);
     assert.equal(r.agentResult, 'Succeeded', r.stdout);
     const out = path.join(r.dirs.artifacts, 'sbom');
-    const stem = path.join(out, 'dir-s-job');
+    const stem = path.join(out, reportStem(`dir:${r.dirs.sources}`, 'Job'));
     const files = ['.cdx.json', '.spdx.json', '.cdx.xml', '.syft.json', '.spdx', '.txt'].map((e) => stem + e);
 
     const [scan, ...more] = scans();
@@ -93,8 +94,8 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     for (const [i, fixture] of [[1, GOOD_OUTPUTS['spdx-json']], [3, GOOD_OUTPUTS['syft-json']], [4, GOOD_OUTPUTS['spdx-tag-value']], [5, GOOD_OUTPUTS['syft-table']]] as const) {
       assert.deepEqual(fs.readFileSync(files[i]), fs.readFileSync(fixture), `${files[i]} is published untouched`);
     }
-    assert.match(r.stdout, /dir-s-job\.cdx\.json: valid CycloneDX 1\.6/);
-    assert.match(r.stdout, /dir-s-job\.cdx\.xml: valid CycloneDX 1\.6/);
+    assert.match(r.stdout, /dir-s-job-[0-9a-f]{8}\.cdx\.json: valid CycloneDX 1\.6/);
+    assert.match(r.stdout, /dir-s-job-[0-9a-f]{8}\.cdx\.xml: valid CycloneDX 1\.6/);
 
     // Every file uploaded to the artifact, before the result.
     assert.deepEqual(uploads(r).map((c) => [c.properties.artifactname, c.properties.containerfolder, c.message]), files.map((f) => ['sbom', 'sbom', f]));
@@ -128,7 +129,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     const warn = await run({ binaryPath: syft, target: 'alpine:3.20' });
     assertClean(warn);
     assert.equal(warn.agentResult, 'SucceededWithIssues');
-    assert.match(warn.warnings.join('\n'), /alpine-3\.20-job\.cdx\.json is not valid CycloneDX 1\.7: 1 schema error\(s\), first: \/serialNumber: must match pattern/);
+    assert.match(warn.warnings.join('\n'), /alpine-3\.20-job-[0-9a-f]{8}\.cdx\.json is not valid CycloneDX 1\.7: 1 schema error\(s\), first: \/serialNumber: must match pattern/);
     assert.equal(uploads(warn).length, 1);
 
     const fail = await run({ binaryPath: syft, target: 'alpine:3.20', failOnInvalid: 'true' });

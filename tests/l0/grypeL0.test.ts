@@ -33,7 +33,7 @@ describe('GrypeScan L0 (MockTestRunner)', function () {
     assert.strictEqual(variable(tr, 'grypeVersion'), '0.104.4');
     assert.ok(tr.stdOutContained('##vso[build.addbuildtag]vulnerable-critical'));
     assert.ok(tr.stdOutContained('[command]/mock/bin/grype db update'));
-    assert.match(tr.stdout, /\[command\]\/mock\/bin\/grype dir:\S+ -o json=\S+l0\.grype\.json -o sarif=\S+l0\.grype\.sarif\n/);
+    assert.match(tr.stdout, /\[command\]\/mock\/bin\/grype dir:\S+ -o json=\S+l0-[0-9a-f]{8}\.grype\.json -o sarif=\S+l0-[0-9a-f]{8}\.grype\.sarif\n/);
     assert.match(tr.stdout, /##vso\[artifact\.upload containerfolder=CodeAnalysisLogs;artifactname=CodeAnalysisLogs;\]\S+\.grype\.sarif/);
   });
 
@@ -59,7 +59,7 @@ describe('GrypeScan L0 (MockTestRunner)', function () {
     const warnings = logIssues(tr, 'warning');
     assert.strictEqual(warnings.length, 9);
     assert.ok(warnings.slice(0, 8).every((w) => / \(High\) in /.test(w)), warnings.join('\n'));
-    assert.match(warnings[8], /^744 more findings at or above Low; see the summary tab and the grype artifact \(dir-s-l0\.grype\.json\)$/);
+    assert.match(warnings[8], /^744 more findings at or above Low; see the summary tab and the grype artifact \(dir-s-l0-[0-9a-f]{8}\.grype\.json\)$/);
   });
 
   it('onlyFixed counts only findings with a fix', async () => {

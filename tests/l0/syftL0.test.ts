@@ -12,9 +12,9 @@ describe('SyftSbom L0 (MockTestRunner)', function () {
     const tr = await runL0('syftL0HappyPath');
     assert.ok(tr.succeeded, tr.stdout);
     assert.match(completion(tr), /^Succeeded: Generated 2 SBOM file\(s\) with 46 component\(s\)\./);
-    assert.match(tr.stdout, /\[command\]\/mock\/bin\/syft scan dir:\S+ -o cyclonedx-json@1\.4=\S+dir-s-l0\.cdx\.json -o spdx-json=\S+dir-s-l0\.spdx\.json\n/);
-    assert.ok(tr.stdOutContained('dir-s-l0.cdx.json: added 2 pipeline provenance properties to metadata.properties.'));
-    assert.ok(tr.stdOutContained('dir-s-l0.cdx.json: valid CycloneDX 1.4'));
+    assert.match(tr.stdout, /\[command\]\/mock\/bin\/syft scan dir:\S+ -o cyclonedx-json@1\.4=\S+dir-s-l0-[0-9a-f]{8}\.cdx\.json -o spdx-json=\S+dir-s-l0-[0-9a-f]{8}\.spdx\.json\n/);
+    assert.match(tr.stdout, /dir-s-l0-[0-9a-f]{8}\.cdx\.json: added 2 pipeline provenance properties to metadata\.properties\./);
+    assert.match(tr.stdout, /dir-s-l0-[0-9a-f]{8}\.cdx\.json: valid CycloneDX 1\.4/);
     assert.match(tr.stdout, /##vso\[task\.setvariable variable=componentCount;isOutput=true;issecret=false;\]46/);
     assert.match(tr.stdout, /##vso\[task\.setvariable variable=syftVersion;isOutput=true;issecret=false;\]1\.42\.3/);
     assert.strictEqual((tr.stdout.match(/##vso\[artifact\.upload containerfolder=sbom;artifactname=sbom;\]/g) ?? []).length, 2);

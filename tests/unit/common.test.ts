@@ -99,9 +99,25 @@ describe('common: target', () => {
   it('makes safe, unique-per-job file stems', () => {
     assert.strictEqual(slugify('registry:MyAcr.azurecr.io/App:1.0'), 'registry-myacr.azurecr.io-app-1.0');
     assert.strictEqual(slugify('///'), 'target');
-    assert.strictEqual(reportStem('dir:/agent/_work/1/s', 'Scan linux'), 'dir-s-scan-linux');
-    assert.strictEqual(reportStem('nginx:1.27', undefined), 'nginx-1.27');
+    assert.match(reportStem('dir:/agent/_work/1/s', 'Scan linux'), /^dir-s-scan-linux-[0-9a-f]{8}$/);
+    assert.match(reportStem('nginx:1.27', undefined), /^nginx-1.27-[0-9a-f]{8}$/);
+    assert.strictEqual(reportStem('nginx:1.27', 'job_a'), reportStem('nginx:1.27', 'job_a'), 'the same target and job: the same name on every run');
     assert.notStrictEqual(reportStem('nginx:1.27', 'job_a'), reportStem('nginx:1.27', 'job_b'));
+  });
+
+  it('reportStem: targets whose readable slugs coincide still get different names', () => {
+    // directories with the same last segment; images that differ only after the slug's 60 characters; jobs after 40
+    const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/orders';
+    const pairs: [string, string, string, string][] = [
+      ['dir:/w/1/s/frontend/src', 'Job', 'dir:/w/1/s/backend/src', 'Job'],
+      [`${ecr}-api:1.4.2`, 'Job', `${ecr}-worker:1.4.2`, 'Job'],
+      ['nginx:1.27', 'Syft SBOM 123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/orders-api', 'nginx:1.27', 'Syft SBOM 123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/orders-worker'],
+    ];
+    for (const [t1, j1, t2, j2] of pairs) {
+      const [a, b] = [reportStem(t1, j1), reportStem(t2, j2)];
+      assert.strictEqual(a.replace(/-[0-9a-f]{8}$/, ''), b.replace(/-[0-9a-f]{8}$/, ''), 'the readable parts coincide');
+      assert.notStrictEqual(a, b, `${t1} / ${t2}`);
+    }
   });
 });
 

@@ -3,7 +3,9 @@
 // structural checks on the templates after a small compile-time expansion
 // (${{ parameters.x }}, ${{ if }}, ${{ each }}, ${{ insert }}, `template:` references).
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import {
@@ -478,12 +480,37 @@ function gateProblems(stages: Record<string, Value>[], grype: TaskJson): { probl
             if (!dependsOnList(s.dependsOn as Value).includes(prefix[1])) problems.push(`${name}: must dependOn ${prefix[1]} to read its outputs`);
             const job = ((source.jobs as Job[]) ?? []).find((j) => jobName(j) === jobRef);
             if (!job) { problems.push(`${name}: stage ${prefix[1]} has no job ${jobRef} (jobs: ${((source.jobs as Job[]) ?? []).map(jobName).join(', ')})`); continue; }
-            const grypeSteps = stepsOf(job).filter((st) => isTask(st, taskReference(grype))).map((st) => toStr(st.name as Value));
-            if (!grypeSteps.includes(stepRef)) problems.push(`${name}: step '${stepRef}' is not a GrypeScan@1 step of job ${jobRef} (GrypeScan steps: ${grypeSteps.join(', ') || 'none'})`);
+            // A GrypeScan@1 step, or a script step that re-exports its outputs (security-scan.yml's totals over images).
+            const reExports = (st: Step) => typeof st.bash === 'string' && st.bash.includes(variable) && /isOutput=true/.test(st.bash);
+            const grypeSteps = stepsOf(job).filter((st) => isTask(st, taskReference(grype)) || reExports(st)).map((st) => toStr(st.name as Value));
+            if (!grypeSteps.includes(stepRef)) problems.push(`${name}: step '${stepRef}' is not a GrypeScan@1 step of job ${jobRef}, nor one that re-exports '${variable}' (such steps: ${grypeSteps.join(', ') || 'none'})`);
             if (!declared.has(variable)) problems.push(`${name}: output variable '${variable}' is not declared in tasks/GrypeScan/task.json outputVariables (declared: ${[...declared].join(', ') || 'none'})`);
         }
     }
     return { problems, variables };
+}
+
+/**
+ * Runs a template's `bash:` script as the agent would: `$(Name)` macros of known variables
+ * replaced first (unknown ones stay), then bash with the given environment.
+ */
+function runBashStep(script: string, macros: Record<string, string>, env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+    const text = script.replace(/\$\(([A-Za-z0-9._]+)\)/g, (m, name: string) => macros[name] ?? m);
+    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', text], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The bash the sample's pool (ubuntu-latest) has: 4 or later (associative arrays). */
+function bashAtLeast4(): boolean {
+    const r = spawnSync('bash', ['-c', 'echo ${BASH_VERSINFO[0]}'], { encoding: 'utf8' });
+    return r.status === 0 && Number(r.stdout.trim()) >= 4;
+}
+
+/** `##vso[task.setvariable variable=X;isOutput=true]V` lines → { X: V }. */
+function outputVariablesOf(stdout: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const m of stdout.matchAll(/^##vso\[task\.setvariable variable=([^;\]]+);isOutput=true\](.*)$/gm)) out[m[1]] = m[2];
+    return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -564,7 +591,7 @@ describe('templates', function () {
         const expansions: [string, () => YMap][] = [
             ['examples/azure-pipelines.yml (expanded)', () => expandTemplate(samplePath, {})],
             ['security-scan.yml with images (expanded)', () => expandTemplate(path.join(templatesDir, 'security-scan.yml'),
-                { images: ['nginx:1.27', 'myacr.azurecr.io/team/web-app:1.2.3-rc.1'], grypeParameters: { grypeVersion: '0.117.0', configFile: '.grype.yaml' } })],
+                { images: { nginx: 'nginx:1.27', web: 'myacr.azurecr.io/team/web-app:$(Build.BuildId)' }, grypeParameters: { grypeVersion: '0.117.0', configFile: '.grype.yaml' } })],
             ['grype-scan.yml with every optional input (expanded)', () => expandTemplate(path.join(templatesDir, 'grype-scan.yml'),
                 { dbUpdateUrl: 'https://mirror/db', grypeVersion: '0.117.0', downloadBaseUrl: 'https://mirror', binaryPath: '/opt/grype', configFile: 'g.yaml', containerRegistry: 'acr', additionalArguments: '--by-cve' })],
             ['syft-sbom.yml with every optional input (expanded)', () => expandTemplate(path.join(templatesDir, 'syft-sbom.yml'),
@@ -692,39 +719,105 @@ describe('templates', function () {
     describe('security-scan.yml (job template)', function () {
         const file = path.join(templatesDir, 'security-scan.yml');
 
-        function scanJobs(images?: string[]): Job[] {
+        function scanJobs(images?: Record<string, string>): Job[] {
             return expandTemplate(file, images ? { images } : {}).jobs as Job[];
         }
 
+        const scanTasks = () => [taskReference(grype), taskReference(syft)];
+        const isScanJob = (j: Job) => stepsOf(j).some((s) => scanTasks().some((t) => isTask(s, t)));
+
         function assertParallelScanJobs(jobs: Job[], expectedCount: number) {
             const names = jobs.map(jobName);
-            assert.strictEqual(jobs.length, expectedCount, `jobs: ${names.join(', ')}`);
             assert.strictEqual(new Set(names).size, names.length, `duplicate job names: ${names.join(', ')}`);
-            for (const job of jobs) {
-                assert.match(jobName(job), JOB_NAME, `invalid job name '${jobName(job)}'`);
+            for (const job of jobs) assert.match(jobName(job), JOB_NAME, `invalid job name '${jobName(job)}'`);
+            const scanning = jobs.filter(isScanJob);
+            assert.strictEqual(scanning.length, expectedCount, `scan jobs: ${scanning.map(jobName).join(', ')}`);
+            for (const job of scanning) {
                 const deps = dependsOnList(job.dependsOn as Value).filter((d) => names.includes(d));
                 assert.deepStrictEqual(deps, [], `${jobName(job)} depends on ${deps.join(', ')}: the scan jobs must run in parallel`);
             }
-            const grypeJobs = jobs.filter((j) => stepsOf(j).some((s) => isTask(s, taskReference(grype))));
-            const syftJobs = jobs.filter((j) => stepsOf(j).some((s) => isTask(s, taskReference(syft))));
+            const grypeJobs = scanning.filter((j) => stepsOf(j).some((s) => isTask(s, taskReference(grype))));
+            const syftJobs = scanning.filter((j) => stepsOf(j).some((s) => isTask(s, taskReference(syft))));
             assert.strictEqual(grypeJobs.length, expectedCount / 2, 'one Grype job per target');
             assert.strictEqual(syftJobs.length, expectedCount / 2, 'one Syft job per target');
             assert.ok(!grypeJobs.some((j) => syftJobs.includes(j)), 'Grype and Syft run in separate jobs');
         }
 
+        const images = {
+            web: 'myacr.azurecr.io/team/web-app:$(Build.BuildId)',
+            api: 'registry:ghcr.io/org/api@sha256:0123abcd',
+            legacy: 'docker-archive:/tmp/my image.tar',
+        };
+        const totalsJob = (jobs: Job[]) => jobs.find((j) => jobName(j) === 'Grype' && !isScanJob(j));
+
         it('without images: one Grype and one Syft job, in parallel', function () {
-            assertParallelScanJobs(scanJobs(), 2);
+            const jobs = scanJobs();
+            assertParallelScanJobs(jobs, 2);
+            assert.strictEqual(jobs.length, 2, jobs.map(jobName).join(', '));
         });
 
-        it('with images: a Grype and a Syft job per image, valid distinct names, in parallel', function () {
-            const images = ['nginx:1.27', 'myacr.azurecr.io/team/web-app:1.2.3-rc.1', 'registry:ghcr.io/org/api@sha256:0123abcd', 'docker-archive:/tmp/my image.tar'];
+        it('with images: a Grype_<name> and a Syft_<name> job per image, in parallel, each scanning its image', function () {
             const jobs = scanJobs(images);
-            assertParallelScanJobs(jobs, images.length * 2);
-            for (const image of images) {
-                const targets = jobs.flatMap((j) => stepsOf(j)).filter((s) => isTask(s, taskReference(grype)) || isTask(s, taskReference(syft)))
-                    .map((s) => (s.inputs as Record<string, Value>).target);
-                assert.strictEqual(targets.filter((t) => t === image).length, 2, `${image} must be scanned by Grype and Syft`);
+            assertParallelScanJobs(jobs, Object.keys(images).length * 2);
+            for (const [name, image] of Object.entries(images)) {
+                for (const [prefix, ref] of [['Grype', taskReference(grype)], ['Syft', taskReference(syft)]]) {
+                    const job = jobs.find((j) => jobName(j) === `${prefix}_${name}`);
+                    assert.ok(job, `job ${prefix}_${name} (jobs: ${jobs.map(jobName).join(', ')})`);
+                    const step = stepsOf(job).find((s) => isTask(s, ref));
+                    assert.strictEqual((step?.inputs as Record<string, Value>)?.target, image);
+                }
             }
+        });
+
+        it('with images: a Grype job after all Grype_<name> jobs re-exports the counts of every image', function () {
+            const jobs = scanJobs(images);
+            const totals = totalsJob(jobs);
+            assert.ok(totals, `a Grype totals job (jobs: ${jobs.map(jobName).join(', ')})`);
+            assert.deepStrictEqual(dependsOnList(totals.dependsOn as Value).sort(), Object.keys(images).map((n) => `Grype_${n}`).sort());
+            assert.match(toStr(totals.condition as Value), /succeededOrFailed\(\)/, 'counts are set before a failOnSeverity failure: add them up then too');
+            const variables = totals.variables as Record<string, Value>;
+            for (const name of Object.keys(images)) {
+                const expr = toStr(variables[`grypeCounts_${name}`]);
+                const reads = [...expr.matchAll(/dependencies\.(\w+)\.outputs\['(\w+)\.(\w+)'\]/g)].map((m) => `${m[1]}.${m[2]}.${m[3]}`);
+                const counts = ['criticalCount', 'highCount', 'mediumCount', 'lowCount', 'negligibleCount', 'unknownCount', 'totalCount', 'fixableCount'];
+                assert.deepStrictEqual(reads, counts.map((c) => `Grype_${name}.grypeScan.${c}`), `grypeCounts_${name}: ${expr}`);
+                for (const c of counts) assert.ok((grype.outputVariables ?? []).some((v) => v.name === c), `${c} is a GrypeScan output`);
+            }
+            const step = stepsOf(totals).find((s) => toStr(s.name as Value) === 'grypeScan');
+            assert.ok(step && typeof step.bash === 'string', 'a bash step named grypeScan, like the single-scan step');
+        });
+
+        describe('the totals script', function () {
+            let script: string;
+            before(function () {
+                if (!bashAtLeast4()) this.skip();
+                const totals = totalsJob(scanJobs(images));
+                script = toStr(stepsOf(totals!).find((s) => toStr(s.name as Value) === 'grypeScan')!.bash as Value);
+            });
+
+            it('adds up each count and takes the highest severity found', function () {
+                // as the agent passes job variables grypeCounts_<name>: upper case
+                const r = runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 2 5 1 0 0 8 3', GRYPECOUNTS_API: '0 1 0 0 4 2 7 1' });
+                assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+                assert.deepStrictEqual(outputVariablesOf(r.stdout), {
+                    criticalCount: '0', highCount: '3', mediumCount: '5', lowCount: '1', negligibleCount: '4', unknownCount: '2',
+                    totalCount: '15', fixableCount: '4', maxSeverity: 'High',
+                });
+            });
+
+            it('reports None when no image has findings, and Unknown when only unknown ones', function () {
+                assert.strictEqual(outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 0 0 0' }).stdout).maxSeverity, 'None');
+                assert.strictEqual(outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 3 3 0' }).stdout).maxSeverity, 'Unknown');
+            });
+
+            it('fails, naming the image and setting nothing, when an image has no counts', function () {
+                // a scan job that stopped before its Grype step set them: the runtime expression gives blanks
+                const r = runBashStep(script, {}, { GRYPECOUNTS_WEB: '1 0 0 0 0 0 1 1', GRYPECOUNTS_API: '       ' });
+                assert.notStrictEqual(r.status, 0);
+                assert.match(r.stdout, /##vso\[task\.logissue type=error\]No Grype counts from the scan job of: API\b/);
+                assert.deepStrictEqual(outputVariablesOf(r.stdout), {}, 'no partial totals a gate could pass on');
+                assert.notStrictEqual(runBashStep(script, {}, {}).status, 0, 'no image counts at all');
+            });
         });
 
         it('passes extra parameters through to the step templates', function () {
