@@ -918,6 +918,73 @@ describe('templates', function () {
             assert.ok(steps.indexOf(download) < steps.indexOf(rescans[0]), 'download before rescan');
         });
 
+        it('nightly: one matrix leg per SBOM listed by the locate step, each rescanning its file', function () {
+            const nightly = stage('NightlyRescan')!;
+            const jobs = nightly.jobs as Job[];
+            const locate = jobs.find((j) => stepsOf(j).some((s) => toStr(s.name as Value) === 'locate'));
+            const rescan = jobs.find((j) => stepsOf(j).some((s) => isTask(s, taskReference(grype))));
+            assert.ok(locate && rescan, `jobs: ${jobs.map(jobName).join(', ')}`);
+            assert.deepStrictEqual(dependsOnList(rescan.dependsOn as Value), [jobName(locate)]);
+            const matrix = toStr((rescan.strategy as Record<string, Value>)?.matrix);
+            assert.strictEqual(matrix, `$[ dependencies.${jobName(locate)}.outputs['locate.legs'] ]`);
+            const grypeStep = stepsOf(rescan).find((s) => isTask(s, taskReference(grype)))!;
+            assert.strictEqual(toStr((grypeStep.inputs as Record<string, Value>).target), 'sbom:$(Pipeline.Workspace)/last-sbom/$(sbomFile)');
+            const download = stepsOf(rescan).find((s) => isTask(s, 'DownloadPipelineArtifact@2'));
+            assert.ok(download && stepsOf(rescan).indexOf(download) < stepsOf(rescan).indexOf(grypeStep), 'each leg downloads its SBOM first');
+        });
+
+        describe('the nightly locate script', function () {
+            let script: string;
+            let workspace: string;
+            before(function () {
+                if (!bashAtLeast4()) this.skip();
+                const locate = (stage('NightlyRescan')!.jobs as Job[]).flatMap(stepsOf).find((s) => toStr(s.name as Value) === 'locate')!;
+                script = toStr(locate.bash as Value);
+            });
+            beforeEach(function () {
+                workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'nightly-'));
+                fs.mkdirSync(path.join(workspace, 'last-sbom', 'sub'), { recursive: true });
+            });
+            afterEach(function () {
+                fs.rmSync(workspace, { recursive: true, force: true });
+            });
+            const write = (rel: string) => fs.writeFileSync(path.join(workspace, 'last-sbom', rel), '{}');
+            const legsOf = (stdout: string) => JSON.parse(outputVariablesOf(stdout).legs) as Record<string, { sbomFile: string }>;
+
+            it('lists one SBOM per target (CycloneDX, else SPDX, else Syft JSON) as matrix legs', function () {
+                for (const f of ['web-job-1a2b3c4d.cdx.json', 'web-job-1a2b3c4d.spdx.json', 'api-job-5e6f7a8b.spdx.json', 'sub/dir-s-job-0c0c0c0c.syft.json',
+                    'web-job-1a2b3c4d.github.json', 'web-job-1a2b3c4d.sbom-summary.md']) write(f);
+                const r = runBashStep(script, { 'Pipeline.Workspace': workspace }, {});
+                assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+                const legs = legsOf(r.stdout);
+                assert.deepStrictEqual(Object.values(legs).map((l) => l.sbomFile).sort(),
+                    ['api-job-5e6f7a8b.spdx.json', 'sub/dir-s-job-0c0c0c0c.syft.json', 'web-job-1a2b3c4d.cdx.json']);
+                for (const key of Object.keys(legs)) assert.match(key, /^[A-Za-z0-9_]+$/, 'a valid matrix leg name');
+            });
+
+            it('escapes what JSON needs escaping in a file name', function () {
+                write('odd "name" \\ x.cdx.json');
+                const r = runBashStep(script, { 'Pipeline.Workspace': workspace }, {});
+                assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+                assert.deepStrictEqual(Object.values(legsOf(r.stdout)).map((l) => l.sbomFile), ['odd "name" \\ x.cdx.json']);
+            });
+
+            it('fails with an error when the artifact holds no JSON SBOM', function () {
+                write('report.txt');
+                const r = runBashStep(script, { 'Pipeline.Workspace': workspace }, {});
+                assert.notStrictEqual(r.status, 0);
+                assert.match(r.stdout, /##vso\[task\.logissue type=error\]No CycloneDX, SPDX or Syft JSON SBOM found/);
+            });
+        });
+
+        it('with images, the gate reads the Grype totals job: same expression as without images', function () {
+            const withImages = stages().map((s) => (s.stage === 'Scan'
+                ? { ...s, jobs: expandTemplate(path.join(templatesDir, 'security-scan.yml'), { images: { web: 'myacr.azurecr.io/web:$(Build.BuildId)', api: 'nginx:1.27' } }).jobs as Value }
+                : s));
+            const result = gateProblems(withImages, grype);
+            assert.deepStrictEqual(result.problems, [], `\n  ${result.problems.join('\n  ')}`);
+        });
+
         it('the scheduled run does not deploy and CI runs do not run the nightly stage', function () {
             for (const s of stages()) {
                 const c = toStr(s.condition as Value);
