@@ -778,6 +778,7 @@ describe('templates', function () {
             const variables = totals.variables as Record<string, Value>;
             for (const name of Object.keys(images)) {
                 const expr = toStr(variables[`grypeCounts_${name}`]);
+                assert.match(expr, /^\$\[ [^\n]* \]$/, 'one runtime expression on one line (the YAML folds it)');
                 const reads = [...expr.matchAll(/dependencies\.(\w+)\.outputs\['(\w+)\.(\w+)'\]/g)].map((m) => `${m[1]}.${m[2]}.${m[3]}`);
                 const counts = ['criticalCount', 'highCount', 'mediumCount', 'lowCount', 'negligibleCount', 'unknownCount', 'totalCount', 'fixableCount'];
                 assert.deepStrictEqual(reads, counts.map((c) => `Grype_${name}.grypeScan.${c}`), `grypeCounts_${name}: ${expr}`);
