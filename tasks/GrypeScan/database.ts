@@ -82,7 +82,12 @@ export function logDbStatus(status: DbStatus): void {
  * `grype db status` decides: a valid cached DB → warning and scan; none → UserError.
  */
 export async function updateDatabase(grypePath: string, env: Record<string, string>, cacheDirectory: string): Promise<DatabaseResult> {
-  fs.mkdirSync(cacheDirectory, { recursive: true });
+  // Unlike outputDirectory, not probed for writing: a read-only folder holding a valid DB still serves the scan.
+  try {
+    fs.mkdirSync(cacheDirectory, { recursive: true });
+  } catch (err) {
+    throw new UserError(`dbCacheDirectory ${cacheDirectory} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose a folder the agent can write to, e.g. $(Agent.ToolsDirectory)/grype/db.`);
+  }
   console.log(`Updating the Grype vulnerability database in ${cacheDirectory}${env.GRYPE_DB_UPDATE_URL ? ` from ${env.GRYPE_DB_UPDATE_URL}` : ''}…`);
   const started = Date.now();
   const heartbeat = setInterval(() => {

@@ -2,7 +2,7 @@ import tl = require('azure-pipelines-task-lib/task');
 import { splitArguments } from '../common/arguments';
 import { UserError } from '../common/errors';
 import type { InstallRequest } from '../common/install';
-import { artifactNameInput, booleanInput, parseHttpUrl, pathInput, readInstallRequest, textInput } from '../common/inputs';
+import { artifactNameInput, booleanInput, parseHttpUrl, pathInput, readInstallRequest, rejectUnexpandedMacro, textInput } from '../common/inputs';
 import { resolveTarget } from '../common/target';
 import { isOutputFormat, OUTPUT_FORMATS, OutputFormat } from './grypeArguments';
 import { THRESHOLDS, Threshold } from './policy';
@@ -76,7 +76,7 @@ export function readInputs(): GrypeInputs {
     dbCacheDirectory: textInput('dbCacheDirectory'),
     dbUpdateUrl: parseHttpUrl('dbUpdateUrl', tl.getInput('dbUpdateUrl')),
     install: readInstallRequest('grype'),
-    configFile: pathInput('configFile'),
+    configFile: rejectUnexpandedMacro('configFile', pathInput('configFile')),
     containerRegistry: textInput('containerRegistry'),
     additionalArguments,
   };

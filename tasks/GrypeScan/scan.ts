@@ -5,6 +5,7 @@ import { chooseConfigFile } from '../common/config';
 import { UserError } from '../common/errors';
 import { runTool } from '../common/exec';
 import { installTool } from '../common/install';
+import { unexpandedMacro } from '../common/inputs';
 import { prepareOutputDirectory } from '../common/outputDirectory';
 import { publishFiles, publishSummary } from '../common/publish';
 import { readRegistryLogin, registryEnvironment } from '../common/registry';
@@ -34,7 +35,7 @@ export async function run(): Promise<void> {
 
   const grype = await installTool(inputs.install);
 
-  const dbCacheDirectory = inputs.dbCacheDirectory ?? defaultDbCacheDirectory();
+  const dbCacheDirectory = chooseDbCacheDirectory(inputs.dbCacheDirectory);
   const env = grypeEnvironment({
     dbCacheDirectory,
     dbUpdateUrl: inputs.dbUpdateUrl,
@@ -162,6 +163,19 @@ function logFindings(sorted: ReturnType<typeof sortFindings>): void {
   const shown = sorted.slice(0, LOG_FINDINGS);
   console.log(`Findings (most severe first${shown.length < sorted.length ? `; ${shown.length} of ${sorted.length}, the rest are in the reports` : ''}):`);
   for (const f of shown) console.log(`  ${findingLine(f)}`);
+}
+
+/**
+ * The input, else the default. An input with a macro the pipeline does not define falls back to
+ * the default with a log line instead of failing: the cache only saves a download, and the scan
+ * is the same wherever the DB is kept.
+ */
+function chooseDbCacheDirectory(input: string | undefined): string {
+  const macro = unexpandedMacro(input);
+  if (!macro) return input ?? defaultDbCacheDirectory();
+  const dir = defaultDbCacheDirectory();
+  console.log(`dbCacheDirectory uses ${macro}, which this pipeline does not define; using ${dir} instead.`);
+  return dir;
 }
 
 function defaultDbCacheDirectory(): string {

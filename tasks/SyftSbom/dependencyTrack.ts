@@ -87,11 +87,23 @@ function uploadPolicy(env: NodeJS.ProcessEnv = process.env): UploadPolicy {
 }
 
 export interface UploadResult {
-  token?: string;
+  /** Dependency-Track's processing token: its answer always carries one. */
+  token: string;
+}
+
+/**
+ * The advice for an answer that did not come from the Dependency-Track API server (a frontend, a
+ * login page, a redirect). Pure.
+ */
+function notTheApiServer(url: string, answer: string, detail: string): UserError {
+  return new UserError(
+    `${url} answered ${answer}, so dependencyTrackUrl is not the address of the Dependency-Track API server; the SBOM was not uploaded. ` +
+      `Set dependencyTrackUrl to the API server's address (not the frontend's or a login page), e.g. https://dtrack.example.com or https://dtrack.example.com/api-server.${detail}`,
+  );
 }
 
 /** The user-facing error for a non-2xx answer that retrying will not fix (or that kept failing). Pure. */
-export function describeFailure(status: number, body: string, target: DependencyTrackTarget, bomBytes: number, attempts: number): UserError {
+export function describeFailure(status: number, body: string, target: DependencyTrackTarget, bomBytes: number, attempts: number, location?: string): UserError {
   const url = `${target.baseUrl}/api/v1/bom`;
   const detail = body.trim() ? ` Server said: ${oneLine(body, 300)}` : '';
   if (status === 401 || status === 403) {
@@ -110,6 +122,10 @@ export function describeFailure(status: number, body: string, target: Dependency
   if (status === 404) {
     return new UserError(`There is no Dependency-Track BOM API at ${url} (HTTP 404). Set dependencyTrackUrl to the API server's address (not the frontend's).${detail}`);
   }
+  if (status === 405) return notTheApiServer(url, 'HTTP 405 (method not allowed)', detail);
+  if (status >= 300 && status < 400) {
+    return notTheApiServer(url, `HTTP ${status}, a redirect${location ? ` to ${oneLine(location.replace(/[?#].*/s, '').replace(/\/\/[^/]*@/, '//'), 200)}` : ''}`, detail);
+  }
   if (status === 400) {
     return new UserError(`Dependency-Track rejected the upload (HTTP 400 from ${url}): the BOM or the project fields are not accepted.${detail}`);
   }
@@ -117,6 +133,16 @@ export function describeFailure(status: number, body: string, target: Dependency
     return new UserError(`Dependency-Track failed with HTTP ${status} from ${url} after ${attempts} attempt(s). Check the server's health and logs, then run the pipeline again.${detail}`);
   }
   return new UserError(`Dependency-Track answered HTTP ${status} from ${url}; the SBOM was not uploaded.${detail}`);
+}
+
+/** The `token` of a JSON answer, or undefined when the text is not such JSON. Pure. */
+function parseToken(text: string): string | undefined {
+  try {
+    const token = (JSON.parse(text) as { token?: unknown } | null)?.token;
+    return typeof token === 'string' && token.trim() ? token : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -156,13 +182,12 @@ export async function uploadBom(target: DependencyTrackTarget, bom: Buffer | Buf
       const status = response.statusCode ?? 0;
       const text = await readText(response);
       // Only retryable statuses mention the attempts, and those never reach onResponse.
-      if (status < 200 || status >= 300) throw describeFailure(status, text, target, bomBytes, 1);
-      try {
-        const parsed = JSON.parse(text) as { token?: unknown };
-        return { token: typeof parsed?.token === 'string' ? parsed.token : undefined };
-      } catch {
-        return {}; // a 2xx without JSON: uploaded, but no token to report
-      }
+      if (status < 200 || status >= 300) throw describeFailure(status, text, target, bomBytes, 1, response.headers.location);
+      // Dependency-Track answers {"token": "<uuid>"}; anything else is some other server.
+      const token = parseToken(text);
+      if (token) return { token };
+      const shown = text.trim() ? ` Server said: ${oneLine(text, 300)}` : '';
+      throw notTheApiServer(url, `HTTP ${status} without a Dependency-Track token${text.trim() ? '' : ' (empty body)'}`, shown);
     },
     onGiveUp: (failure, attempts) =>
       failure instanceof HttpStatusError

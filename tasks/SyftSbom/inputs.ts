@@ -3,8 +3,9 @@ import tl = require('azure-pipelines-task-lib/task');
 import { splitArguments } from '../common/arguments';
 import { UserError } from '../common/errors';
 import type { InstallRequest } from '../common/install';
-import { artifactNameInput, booleanInput, pathInput, readInstallRequest, textInput } from '../common/inputs';
+import { artifactNameInput, booleanInput, pathInput, readInstallRequest, rejectUnexpandedMacro, textInput, unexpandedMacro } from '../common/inputs';
 import { resolveTarget } from '../common/target';
+import { neutraliseCommands } from '../common/text';
 import { DependencyTrackTarget, normaliseDependencyTrackUrl } from './dependencyTrack';
 import { FormatSpec, isCycloneDx, parseFormats } from './formats';
 
@@ -44,22 +45,40 @@ export interface DependencyTrackInputs {
 }
 
 /**
- * Dependency-Track settings, or undefined when no URL is set. Needs a CycloneDX format to upload.
- * The API key must already be registered as a secret (readInputs does it first). Pure.
+ * A project field as given, or undefined when empty or still holding a `$(Variable)` the pipeline
+ * does not define (classic release pipelines have no Build.Repository.Name), which `log` names. Pure.
  */
-export function parseDependencyTrack(raw: DependencyTrackInputs, formats: FormatSpec[], env: NodeJS.ProcessEnv): DependencyTrackTarget | undefined {
+function projectField(name: string, value: string | undefined, log: (line: string) => void): string | undefined {
+  const macro = unexpandedMacro(value);
+  if (macro) {
+    log(`${name}: ${macro} is not defined in this pipeline, so ${name} counts as empty.`);
+    return undefined;
+  }
+  return value?.trim() || undefined;
+}
+
+/**
+ * Dependency-Track settings, or undefined when no URL is set. Needs a CycloneDX format to upload.
+ * The API key must already be registered as a secret (readInputs does it first). Pure but for `log`.
+ */
+export function parseDependencyTrack(raw: DependencyTrackInputs, formats: FormatSpec[], env: NodeJS.ProcessEnv, log: (line: string) => void = () => undefined): DependencyTrackTarget | undefined {
   const apiKey = raw.apiKey?.trim();
   if (!raw.url?.trim()) return undefined;
   const baseUrl = normaliseDependencyTrackUrl(raw.url);
   if (!apiKey) {
     throw new UserError('dependencyTrackUrl is set but dependencyTrackApiKey is empty. Create a secret pipeline variable holding a Dependency-Track API key (team with BOM_UPLOAD and PROJECT_CREATION_UPLOAD) and set dependencyTrackApiKey: $(thatVariable).');
   }
+  // An undefined (or, in a fork's PR build, withheld) secret variable arrives as its macro text.
+  const keyMacro = unexpandedMacro(apiKey);
+  if (keyMacro) {
+    throw new UserError(`dependencyTrackApiKey is ${keyMacro}, a variable this pipeline does not define (or does not pass to this run). Define it as a secret pipeline variable, or in a variable group linked to the pipeline.`);
+  }
   if (!formats.some(isCycloneDx)) {
     throw new UserError(`Dependency-Track takes CycloneDX, but outputFormats (${formats.map((f) => f.name).join(', ')}) has none. Add cyclonedx-json to outputFormats, or clear dependencyTrackUrl.`);
   }
-  const projectName = (raw.project?.trim() || env.BUILD_REPOSITORY_NAME || '').trim();
+  const projectName = (projectField('dependencyTrackProject', raw.project, log) || env.BUILD_REPOSITORY_NAME || '').trim();
   if (!projectName) throw new UserError('dependencyTrackProject is empty and Build.Repository.Name is unknown. Set dependencyTrackProject.');
-  const projectVersion = (raw.projectVersion?.trim() || env.BUILD_SOURCEBRANCHNAME || '').trim();
+  const projectVersion = (projectField('dependencyTrackProjectVersion', raw.projectVersion, log) || env.BUILD_SOURCEBRANCHNAME || '').trim();
   if (!projectVersion) throw new UserError('dependencyTrackProjectVersion is empty and Build.SourceBranchName is unknown. Set dependencyTrackProjectVersion.');
   return { baseUrl, apiKey, projectName, projectVersion };
 }
@@ -103,9 +122,10 @@ export function readInputs(): SyftInputs {
       },
       formats,
       process.env,
+      (line) => console.log(neutraliseCommands(line)),
     ),
     install: readInstallRequest('syft'),
-    configFile: pathInput('configFile'),
+    configFile: rejectUnexpandedMacro('configFile', pathInput('configFile')),
     containerRegistry: textInput('containerRegistry'),
     additionalArguments,
   };

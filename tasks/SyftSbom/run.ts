@@ -83,6 +83,7 @@ export async function run(): Promise<void> {
 
   // Reports are published before the task decides its result.
   publishFiles(inputs.artifactName, sboms.map((s) => s.file));
+  const problem = validationProblem(sboms);
 
   let dependencyTrack: DependencyTrackSummary | undefined;
   let dependencyTrackError: UserError | undefined;
@@ -90,20 +91,29 @@ export async function run(): Promise<void> {
   if (dt) {
     const upload = sboms.find((s) => s.format === uploadFormat)!;
     dependencyTrack = { url: dt.baseUrl, project: dt.projectName, version: dt.projectVersion };
-    console.log(neutraliseCommands(`Uploading ${path.basename(upload.file)} to Dependency-Track ${dt.baseUrl} (project '${dt.projectName}', version '${dt.projectVersion}', autoCreate).`));
-    try {
-      const answer = await uploadBom(dt, upload.content!, path.basename(upload.file), upload.format.kind === 'cyclonedx-xml' ? 'application/xml' : 'application/json');
-      dependencyTrack.token = answer.token === undefined ? undefined : oneLine(answer.token, 100);
-      console.log(`Dependency-Track accepted the SBOM; processing token: ${dependencyTrack.token ?? '(none returned)'}.`);
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      dependencyTrackError = err;
-      dependencyTrack.error = oneLine(err.message, 200);
+    if (problem && inputs.failOnInvalid) {
+      // The step fails below: Dependency-Track must not get an SBOM the pipeline rejects.
+      dependencyTrack.skipped = 'failOnInvalid is true and the CycloneDX validation failed';
+      console.log(neutraliseCommands(`Not uploading ${path.basename(upload.file)} to Dependency-Track: ${dependencyTrack.skipped} (${problem})`));
+    } else {
+      console.log(neutraliseCommands(`Uploading ${path.basename(upload.file)} to Dependency-Track ${dt.baseUrl} (project '${dt.projectName}', version '${dt.projectVersion}', autoCreate).`));
+      try {
+        const answer = await uploadBom(dt, upload.content!, path.basename(upload.file), upload.format.kind === 'cyclonedx-xml' ? 'application/xml' : 'application/json');
+        dependencyTrack.token = oneLine(answer.token, 100);
+        console.log(`Dependency-Track accepted the SBOM; processing token: ${dependencyTrack.token}.`);
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        dependencyTrackError = err;
+        dependencyTrack.error = oneLine(err.message, 200);
+      }
     }
     upload.content = undefined;
   }
 
   const primary = sboms[0];
+  // A text format (table, purls) may come first; the components are those of the first SBOM.
+  const counted = sboms.find((s) => s.format.kind !== 'text');
+  const componentCount = counted?.counts?.total ?? 0;
   const stem = path.basename(primary.file).slice(0, -primary.format.extension.length);
   publishSummary(
     outputDirectory,
@@ -112,7 +122,7 @@ export async function run(): Promise<void> {
       target: inputs.target,
       syftVersion,
       sboms,
-      primary,
+      counted,
       artifactName: inputs.artifactName,
       dependencyTrack,
     }),
@@ -120,22 +130,34 @@ export async function run(): Promise<void> {
 
   tl.setVariable('sbomFiles', sboms.map((s) => s.file).join(','), false, true);
   tl.setVariable('primarySbom', primary.file, false, true);
-  tl.setVariable('componentCount', String(primary.counts?.total ?? 0), false, true);
+  tl.setVariable('componentCount', String(componentCount), false, true);
   tl.setVariable('sbomSha256', primary.sha256, false, true);
   tl.setVariable('syftVersion', syftVersion, false, true);
 
   if (dependencyTrackError) throw dependencyTrackError;
-  const invalid = sboms.filter((s) => s.validation?.checked && !s.validation.valid);
-  if (invalid.length) {
-    const message = `${invalid.map((s) => `${path.basename(s.file)} (${s.validation!.errorCount} error(s))`).join(', ')} ${invalid.length === 1 ? 'is' : 'are'} not valid CycloneDX; the errors are in the log and the summary.`;
+  if (problem) {
     if (inputs.failOnInvalid) {
-      tl.setResult(tl.TaskResult.Failed, `${message} failOnInvalid is true.`);
+      tl.setResult(tl.TaskResult.Failed, `${problem} failOnInvalid is true${dependencyTrack?.skipped ? ', so the SBOM was not uploaded to Dependency-Track' : ''}.`);
       return;
     }
-    tl.setResult(tl.TaskResult.SucceededWithIssues, `${message} Set failOnInvalid: true to fail the step instead.`);
+    tl.setResult(tl.TaskResult.SucceededWithIssues, `${problem} Set failOnInvalid: true to fail the step instead.`);
     return;
   }
-  tl.setResult(tl.TaskResult.Succeeded, `Generated ${sboms.length} SBOM file(s) with ${primary.counts?.total ?? 0} component(s).`);
+  tl.setResult(tl.TaskResult.Succeeded, `Generated ${sboms.length} SBOM file(s) with ${componentCount} component(s).`);
+}
+
+/** What is wrong with the CycloneDX validation: invalid SBOMs, then SBOMs that could not be checked. Pure. */
+function validationProblem(sboms: ProcessedSbom[]): string | undefined {
+  const invalid = sboms.filter((s) => s.validation?.checked && !s.validation.valid);
+  const unchecked = sboms.filter((s) => s.validation && !s.validation.checked);
+  const parts: string[] = [];
+  if (invalid.length) {
+    parts.push(`${invalid.map((s) => `${path.basename(s.file)} (${s.validation!.errorCount} error(s))`).join(', ')} ${invalid.length === 1 ? 'is' : 'are'} not valid CycloneDX; the errors are in the log and the summary.`);
+  }
+  if (unchecked.length) {
+    parts.push(`${unchecked.map((s) => `${path.basename(s.file)} (${oneLine(s.validation!.note ?? '', 200)})`).join(', ')} could not be validated as CycloneDX.`);
+  }
+  return parts.length ? neutraliseCommands(parts.join(' ')) : undefined;
 }
 
 /** Syft's exit code, then each output in turn: complete, provenance, validation (each loaded once). */
@@ -147,13 +169,14 @@ async function processOutputs(plan: SyftPlan, result: ToolResult, inputs: SyftIn
   }
   const provenance = inputs.addPipelineMetadata ? provenanceProperties(process.env) : undefined;
   const sboms: ProcessedSbom[] = [];
-  for (const [index, output] of plan.outputs.entries()) {
+  const counted = plan.outputs.find((o) => o.format.kind !== 'text');
+  for (const output of plan.outputs) {
     let sbom: ProcessedSbom;
     try {
       sbom = await processSbom(output.format, output.file, {
         provenance,
         validate: inputs.validateSbom,
-        count: index === 0,
+        count: output === counted,
         keepContent: output.format === uploadFormat,
       });
     } catch (err) {
@@ -178,7 +201,7 @@ function logSbom(sbom: ProcessedSbom): void {
   const v = sbom.validation;
   if (!v) return;
   if (!v.checked) {
-    console.log(`${name}: not validated: ${neutraliseCommands(v.note ?? '')}.`);
+    tl.warning(`${name} could not be validated as CycloneDX: ${oneLine(v.note ?? '')}.`);
   } else if (v.valid) {
     console.log(`${name}: valid CycloneDX ${v.version} (checked with @cyclonedx/cyclonedx-library).`);
   } else {

@@ -52,22 +52,61 @@ export function countCycloneDxXml(text: string): ComponentCounts {
   return counts;
 }
 
-/** SPDX JSON: `packages[]` by `primaryPackagePurpose` (SPDX 2.3) or `package`. Pure. */
+/**
+ * Syft describes the scanned folder, image or file as a package of its own, the document root
+ * (`SPDXRef-DocumentRoot-…`; in SPDX 3 `SPDXRef:DocumentRoot-…`): not a component. Pure.
+ */
+function isDocumentRoot(id: unknown): boolean {
+  return typeof id === 'string' && /^SPDXRef[-:]DocumentRoot-/.test(id);
+}
+
+/**
+ * SPDX JSON: SPDX 2.x `packages[]` by `primaryPackagePurpose` (2.3), SPDX 3 `@graph` elements of
+ * type `software_Package` by `software_primaryPurpose`; Syft's document root left out. Pure.
+ */
 export function countSpdxJson(doc: unknown): ComponentCounts {
   const counts = empty();
-  const packages = (doc as { packages?: unknown })?.packages;
-  if (Array.isArray(packages)) {
-    for (const p of packages) bump(counts, (p as { primaryPackagePurpose?: string })?.primaryPackagePurpose?.toLowerCase() ?? 'package');
+  const root = doc as { packages?: unknown; '@graph'?: unknown } | null;
+  if (Array.isArray(root?.packages)) {
+    for (const p of root.packages as { SPDXID?: unknown; primaryPackagePurpose?: unknown }[]) {
+      if (!isDocumentRoot(p?.SPDXID)) bump(counts, purpose(p?.primaryPackagePurpose));
+    }
+  } else if (Array.isArray(root?.['@graph'])) {
+    for (const e of root['@graph'] as { type?: unknown; spdxId?: unknown; software_primaryPurpose?: unknown }[]) {
+      if (e?.type === 'software_Package' && !isDocumentRoot(e.spdxId)) bump(counts, purpose(e.software_primaryPurpose));
+    }
   }
   return counts;
 }
 
-/** SPDX tag-value: one `PackageName:` line per package. Pure. */
+function purpose(value: unknown): string {
+  return typeof value === 'string' ? value.toLowerCase() : 'package';
+}
+
+/** The SPDX version of an SPDX JSON document: `spdxVersion` (2.x) or the creation info's `specVersion` (3). Pure. */
+export function spdxJsonVersion(doc: unknown): string | undefined {
+  const root = doc as { spdxVersion?: unknown; '@graph'?: unknown } | null;
+  if (typeof root?.spdxVersion === 'string') return root.spdxVersion;
+  if (!Array.isArray(root?.['@graph'])) return undefined;
+  const info = (root['@graph'] as { type?: unknown; specVersion?: unknown }[]).find((e) => e?.type === 'CreationInfo' && typeof e.specVersion === 'string');
+  return info ? `SPDX-${info.specVersion as string}` : undefined;
+}
+
+/** SPDX tag-value: one package per `PackageName:` line, unless its `SPDXID:` is Syft's document root. Pure. */
 export function countSpdxTagValue(text: string): ComponentCounts {
   const counts = empty();
+  // A package's SPDXID comes after its PackageName; the package is counted once the id is known.
+  let pending = false;
   for (const line of text.split(/\r?\n/)) {
-    if (line.startsWith('PackageName:')) bump(counts, 'package');
+    if (line.startsWith('PackageName:')) {
+      if (pending) bump(counts, 'package');
+      pending = true;
+    } else if (pending && line.startsWith('SPDXID:')) {
+      if (!isDocumentRoot(line.slice('SPDXID:'.length).trim())) bump(counts, 'package');
+      pending = false;
+    }
   }
+  if (pending) bump(counts, 'package');
   return counts;
 }
 

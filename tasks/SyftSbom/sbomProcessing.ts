@@ -3,7 +3,7 @@ import fs = require('node:fs');
 import { FormatSpec } from './formats';
 import { writeJsonFile } from './jsonWriter';
 import { addJsonProvenance, addXmlProvenance, Property, ProvenanceResult, xmlBomInfo } from './provenance';
-import { ComponentCounts, countCycloneDxJson, countCycloneDxXml, countSpdxJson, countSpdxTagValue, countSyftJson } from './sbomInfo';
+import { ComponentCounts, countCycloneDxJson, countCycloneDxXml, countSpdxJson, countSpdxTagValue, countSyftJson, spdxJsonVersion } from './sbomInfo';
 import { validateCycloneDxJson, validateCycloneDxXml, ValidationOutcome } from './validation';
 
 /** Syft's output file is missing, empty or cut short: a Syft failure, reported with its stderr. */
@@ -18,7 +18,7 @@ export interface ProcessOptions {
   /** Provenance to add to CycloneDX (undefined: addPipelineMetadata is off). */
   provenance?: Property[];
   validate: boolean;
-  /** Count components (the primary SBOM). CycloneDX is always counted: it is parsed anyway. */
+  /** Count components (the first SBOM that is not text). CycloneDX is always counted: it is parsed anyway. */
   count: boolean;
   /** Keep the final bytes in memory (the SBOM uploaded to Dependency-Track). */
   keepContent: boolean;
@@ -155,9 +155,12 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
   if (format.kind === 'spdx-json' || format.kind === 'syft-json') {
     if (options.count) {
       const doc = parseJson(format, file, original.toString('utf8'));
-      result.counts = format.kind === 'spdx-json' ? countSpdxJson(doc) : countSyftJson(doc);
-      const spdx = (doc as { spdxVersion?: unknown }).spdxVersion;
-      if (typeof spdx === 'string') result.specVersion = spdx;
+      if (format.kind === 'spdx-json') {
+        result.counts = countSpdxJson(doc);
+        result.specVersion = spdxJsonVersion(doc);
+      } else {
+        result.counts = countSyftJson(doc);
+      }
     } else if (!endsLikeJson(original)) {
       throw new IncompleteOutputError(`Syft's ${format.name} output ${file} is not complete JSON; Syft probably stopped while writing it.`);
     }

@@ -9,13 +9,16 @@ export interface DependencyTrackSummary {
   version: string;
   token?: string;
   error?: string;
+  /** Why the SBOM was not uploaded. */
+  skipped?: string;
 }
 
 export interface SummaryInput {
   target: string;
   syftVersion: string;
   sboms: ProcessedSbom[];
-  primary: ProcessedSbom;
+  /** The SBOM the components are counted in: the first output that is not a text format. */
+  counted?: ProcessedSbom;
   artifactName?: string;
   dependencyTrack?: DependencyTrackSummary;
 }
@@ -23,7 +26,7 @@ export interface SummaryInput {
 function validationText(sbom: ProcessedSbom): string {
   const v = sbom.validation;
   if (!v) return sbom.format.kind.startsWith('cyclonedx') ? 'not validated' : 'n/a';
-  if (!v.checked) return `not checked: ${v.note ?? ''}`;
+  if (!v.checked) return `⚠️ could not be validated: ${v.note ?? ''}`;
   return v.valid ? '✅ valid' : `❌ ${v.errorCount} schema error(s)`;
 }
 
@@ -32,15 +35,15 @@ export function renderSummary(input: SummaryInput): string {
   const lines: string[] = ['# Syft SBOM', ''];
   lines.push(`Target ${code(input.target)} · Syft ${code(input.syftVersion || 'unknown')} · formats ${input.sboms.map((s) => code(s.format.version ? `${s.format.name}@${s.format.version}` : s.format.name)).join(', ')}`);
   lines.push('');
-  const counts = input.primary.counts;
-  lines.push(`## Components (${path.basename(input.primary.file)})`, '');
-  if (counts) {
+  const counts = input.counted?.counts;
+  if (input.counted && counts) {
+    lines.push(`## Components (${path.basename(input.counted.file)})`, '');
     const types = Object.entries(counts.byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     const max = types.length ? types[0][1] : 0;
     lines.push(`**${counts.total}** component(s).`, '');
     if (types.length) lines.push(table(['Type', 'Count', ''], types.map(([type, n]) => [type, n, bar(n, max)])), '');
   } else {
-    lines.push(`The primary SBOM (${input.primary.format.name}) is not a format the task counts components in.`, '');
+    lines.push('## Components', '', 'None of the outputs is an SBOM (only text formats), so no components are counted.', '');
   }
   lines.push('## Files', '');
   lines.push(
@@ -72,7 +75,7 @@ export function renderSummary(input: SummaryInput): string {
     lines.push(
       table(
         ['Server', 'Project', 'Version', 'Result'],
-        [[dt.url, dt.project, dt.version, dt.error ? `failed: ${dt.error}` : `uploaded, token ${dt.token ?? '(none returned)'}`]],
+        [[dt.url, dt.project, dt.version, dt.error ? `failed: ${dt.error}` : dt.skipped ? `not uploaded: ${dt.skipped}` : `uploaded, token ${dt.token}`]],
       ),
       '',
     );

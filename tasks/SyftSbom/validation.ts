@@ -57,7 +57,7 @@ function describeError(error: unknown): string {
 
 function versionProblem(version: string | undefined, kind: string): ValidationOutcome | undefined {
   if (!version) return notChecked(version, `the ${kind} document declares no CycloneDX spec version`);
-  if (!KNOWN_VERSIONS.has(version)) return notChecked(version, `CycloneDX ${version} is not a version @cyclonedx/cyclonedx-library knows`);
+  if (!KNOWN_VERSIONS.has(version)) return notChecked(version, `CycloneDX ${oneLine(version, 40)} is not a spec version @cyclonedx/cyclonedx-library knows (${[...KNOWN_VERSIONS].join(', ')})`);
   return undefined;
 }
 
@@ -99,8 +99,9 @@ export async function prepareJsonValidator(version: string): Promise<void> {
  * library only takes text and gets the serialised document.
  */
 export async function validateCycloneDxJson(doc: unknown, serialise: () => string): Promise<ValidationOutcome> {
-  const version = (doc as { specVersion?: unknown })?.specVersion;
-  const v = typeof version === 'string' ? version : undefined;
+  const { bomFormat, specVersion } = (doc ?? {}) as { bomFormat?: unknown; specVersion?: unknown };
+  const v = typeof specVersion === 'string' ? specVersion : undefined;
+  if (bomFormat !== 'CycloneDX' && v === undefined) return notChecked(v, 'the document is not CycloneDX JSON (it has neither bomFormat "CycloneDX" nor a specVersion)');
   const problem = versionProblem(v, 'JSON');
   if (problem) return problem;
   if (v === Version.v1dot0 || v === Version.v1dot1) return notChecked(v, `CycloneDX ${v} has no JSON schema`);

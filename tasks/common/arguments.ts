@@ -1,9 +1,13 @@
 import { UserError } from './errors';
 
 /**
- * Splits `additionalArguments` like a POSIX shell would for words and quotes — 'single',
- * "double" with \" and \\ escapes, backslash outside quotes — but never runs a shell, so
- * `;`, `|`, `$(…)` and globs stay literal arguments. Pure.
+ * Splits `additionalArguments` into words like a shell would — whitespace separates, 'single'
+ * quotes keep everything literal, "double" quotes keep everything but \" literal — but never runs
+ * a shell, so `;`, `|`, `$(…)` and globs stay literal arguments. Unlike a POSIX shell, a backslash
+ * escapes only a quote or whitespace (outside quotes: `my\ dir`, `it\'s`, `\"`; inside double
+ * quotes: `\"`) and is literal everywhere else, so Windows paths (`C:\src\**`, `\\server\share`)
+ * survive as written. A path ending in a backslash before a quote or space goes in single quotes:
+ * `'C:\out\'`. Pure.
  */
 export function splitArguments(text: string): string[] {
   const args: string[] = [];
@@ -12,17 +16,18 @@ export function splitArguments(text: string): string[] {
   let quote: '"' | "'" | undefined;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
+    const next = text[i + 1];
     if (quote === "'") {
       if (ch === "'") quote = undefined;
       else current += ch;
     } else if (quote === '"') {
       if (ch === '"') quote = undefined;
-      else if (ch === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) current += text[++i];
+      else if (ch === '\\' && next === '"') current += text[++i];
       else current += ch;
     } else if (ch === "'" || ch === '"') {
       quote = ch;
       inWord = true;
-    } else if (ch === '\\' && i + 1 < text.length) {
+    } else if (ch === '\\' && (next === '"' || next === "'" || /\s/.test(next ?? ''))) {
       current += text[++i];
       inWord = true;
     } else if (/\s/.test(ch)) {
@@ -35,9 +40,8 @@ export function splitArguments(text: string): string[] {
     }
   }
   if (quote) {
-    throw new UserError(
-      `additionalArguments has an unclosed ${quote} quote: ${text}. Close the quote or remove it.`,
-    );
+    const hint = quote === '"' && text.includes('\\"') ? ` A \\" is a literal quote: put a path ending in a backslash in single quotes, e.g. 'C:\\out\\'.` : '';
+    throw new UserError(`additionalArguments has an unclosed ${quote} quote: ${text}. Close the quote or remove it.${hint}`);
   }
   if (inWord) args.push(current);
   return args;

@@ -18,6 +18,13 @@ export function unexpandedMacro(value: string | undefined): string | undefined {
   return value === undefined ? undefined : /\$\([A-Za-z_][A-Za-z0-9_.-]*\)/.exec(value)?.[0];
 }
 
+/** A path input whose macro the agent left unexpanded names no file the user meant. PURE. */
+export function rejectUnexpandedMacro(name: string, value: string | undefined): string | undefined {
+  const macro = unexpandedMacro(value);
+  if (macro) throw new UserError(`Input ${name} '${value}' uses ${macro}, which this pipeline does not define. Define that variable in the pipeline, or change or clear ${name}.`);
+  return value;
+}
+
 /** A text input, trimmed; empty means unset. */
 export function textInput(name: string): string | undefined {
   const value = tl.getInput(name)?.trim();

@@ -2,13 +2,17 @@ import { createHash } from 'crypto';
 import fs = require('fs');
 import path = require('path');
 import { UserError } from './errors';
+import { unexpandedMacro } from './inputs';
 
 /** Source schemes whose value is a path on the agent, so a missing path is a user error now. */
 const PATH_SCHEMES = ['dir', 'file', 'sbom', 'docker-archive', 'oci-archive', 'oci-dir', 'singularity'];
 
 /**
  * The scan target from the `target` input (Grype/Syft source syntax). An unset input means the
- * task.json default, `dir:<sources directory>`; an explicitly empty one is an error.
+ * task.json default, `dir:<sources directory>`; an explicitly empty one is an error, and so is
+ * one with a macro the agent left unexpanded (the default in a classic release, which has no
+ * Build.SourcesDirectory): the error names the variable, where the tool would only say that a
+ * path or image called `$(…)` does not exist.
  * Pure apart from checking that a path-based target exists.
  */
 export function resolveTarget(raw: string | undefined, sourcesDirectory: string | undefined): string {
@@ -23,6 +27,13 @@ export function resolveTarget(raw: string | undefined, sourcesDirectory: string 
     throw new UserError(
       'Input target is empty. Set it to what to scan: an image (nginx:1.27, registry:myacr.azurecr.io/app:1.0), ' +
         'dir:<path>, file:<path>, docker-archive:<path> or sbom:<path>; or remove it to scan $(Build.SourcesDirectory).',
+    );
+  }
+  const macro = unexpandedMacro(target);
+  if (macro) {
+    throw new UserError(
+      `Input target '${target}' uses ${macro}, which this pipeline does not define. Set target to what to scan, ` +
+        'e.g. dir:$(System.DefaultWorkingDirectory)/<artifact> in a release pipeline, or an image such as registry:myacr.azurecr.io/app:1.0.',
     );
   }
   const match = /^([a-z][a-z-]*):(.*)$/.exec(target);

@@ -202,6 +202,32 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
       assert.ok(indexOf(run, 'artifact.upload') < indexOf(run, 'task.complete'));
       assert.deepStrictEqual(recorded(run.record)[1].argv.slice(-2), ['--fail-on', 'high']);
     });
+    it('additionalArguments keep Windows paths as written; a backslash escapes only quotes and spaces', async () => {
+      const run = await grypeRun({}, { inputs: { additionalArguments: String.raw`--exclude C:\src\test\** --exclude \\server\share\x --exclude ./my\ dir` } });
+      assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
+      assert.deepStrictEqual(recorded(run.record)[1].argv.slice(-6), ['--exclude', String.raw`C:\src\test\**`, '--exclude', String.raw`\\server\share\x`, '--exclude', './my dir']);
+    });
+  });
+
+  describe('classic release pipeline: no Build.* directories, so their macros stay unexpanded', () => {
+    const release = { BUILD_ARTIFACTSTAGINGDIRECTORY: undefined, BUILD_STAGINGDIRECTORY: undefined, BUILD_SOURCESDIRECTORY: undefined, PIPELINE_WORKSPACE: undefined };
+    it('default outputDirectory → <Agent.TempDirectory>/output_grype, said in one line; dbCacheDirectory likewise → the default cache', async () => {
+      const run = await grypeRun({}, { env: release, inputs: { target: 'dir:$(System.DefaultWorkingDirectory)', dbCacheDirectory: '$(Pipeline.Workspace)/grype-db' } });
+      assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
+      const out = path.join(run.dirs.temp, 'output_grype');
+      assert.ok(run.stdout.includes(`outputDirectory uses $(Build.ArtifactStagingDirectory), which this pipeline does not define; writing to ${out} instead.`), explain(run));
+      assert.strictEqual(path.dirname(run.variables.jsonReport), out);
+      assert.ok(fs.readdirSync(run.env.SYSTEM_DEFAULTWORKINGDIRECTORY).every((f) => !f.includes('$(')), 'no folder named $(…) in the working directory');
+      const db = path.join(run.dirs.tools, 'grype', 'db');
+      assert.ok(run.stdout.includes(`dbCacheDirectory uses $(Pipeline.Workspace), which this pipeline does not define; using ${db} instead.`), explain(run));
+      for (const call of recorded(run.record)) assert.strictEqual(call.env.GRYPE_DB_CACHE_DIR, db);
+    });
+    it('default target → Failed naming $(Build.SourcesDirectory), before grype runs', async () => {
+      const run = await grypeRun({}, { env: release });
+      assert.strictEqual(run.result, 'Failed', explain(run));
+      assert.match(completes(run)[0].message, /^Input target 'dir:\$\(Build\.SourcesDirectory\)' uses \$\(Build\.SourcesDirectory\), which this pipeline does not define\. Set target to what to scan, e\.g\. dir:\$\(System\.DefaultWorkingDirectory\)/);
+      assert.strictEqual(recorded(run.record).length, 0);
+    });
   });
 
   describe('Grype failures are clear and show its last stderr lines', () => {
@@ -373,6 +399,9 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
       ['unknown severity word', () => ({ failOnSeverity: 'severe' }), /Input failOnSeverity is 'severe'.*Use one of: none, negligible, low, medium, high, critical/],
       ['unknown output format', () => ({ outputFormats: 'json,html' }), /unknown Grype format 'html'/],
       ['missing config file given explicitly', () => ({ configFile: '/nonexistent/grype.yaml' }), /configFile '\/nonexistent\/grype\.yaml' was not found/],
+      ['target with a macro the pipeline does not define', () => ({ target: 'dir:$(Release.PrimaryArtifactSourceAlias)/app' }), /Input target 'dir:\$\(Release\.PrimaryArtifactSourceAlias\)\/app' uses \$\(Release\.PrimaryArtifactSourceAlias\), which this pipeline does not define/],
+      ['configFile with a macro the pipeline does not define', () => ({ configFile: '$(Release.ArtifactsDirectory)/grype.yaml' }), /Input configFile '\$\(Release\.ArtifactsDirectory\)\/grype\.yaml' uses \$\(Release\.ArtifactsDirectory\), which this pipeline does not define\. Define that variable in the pipeline, or change or clear configFile\./],
+      ['dbCacheDirectory that cannot be created', () => { const f = path.join(dir(), 'file'); fs.writeFileSync(f, ''); return { dbCacheDirectory: path.join(f, 'db') }; }, /^dbCacheDirectory \S+file\/db cannot be created \(ENOTDIR\)\. Choose a folder the agent can write to/],
       ['unwritable output directory', () => { const f = path.join(dir(), 'file'); fs.writeFileSync(f, ''); return { outputDirectory: path.join(f, 'out') }; }, /outputDirectory .* cannot be created or written \(ENOTDIR\)/],
       ['non-numeric version', () => ({ grypeVersion: 'abc', binaryPath: '' }), /Input grypeVersion: The grype version 'abc' is not a release version/],
       ['odd version', () => ({ grypeVersion: '0.117', binaryPath: '' }), /Input grypeVersion: The grype version '0\.117' is not a release version\. Use an exact version such as 0\.117\.0/],

@@ -144,6 +144,51 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     assert.deepEqual(fs.readFileSync(off.variables.primarySbom), fs.readFileSync(fx('snapshot-syft-head-cyclonedx-image.cdx.json')), 'no provenance: byte-identical');
   });
 
+  it('componentCount and the summary: real packages of the first SBOM (a text format first is skipped; no SPDX document root)', async () => {
+    const syft = fakeSyft({ outputs: { 'syft-table': fx('snapshot-syft-head-table.txt'), 'spdx-json': fx('syft-1.28.0-java-dir.spdx.json') } });
+    const r = await run({ binaryPath: syft, outputFormats: 'syft-table,spdx-json' });
+    assert.equal(r.agentResult, 'Succeeded', r.stdout);
+    // The Syft JSON of the same scan lists the packages without the scanned folder itself.
+    const expected = (JSON.parse(fs.readFileSync(fx('syft-1.28.0-java-dir.syft.json'), 'utf8')) as { artifacts: unknown[] }).artifacts.length;
+    assert.equal(r.variables.componentCount, String(expected));
+    assert.match(r.variables.primarySbom, /\.txt$/, 'the first format stays the primary SBOM');
+    const summary = fs.readFileSync(r.commands.find((c) => c.command === 'task.uploadsummary')!.message, 'utf8');
+    assert.match(summary, /## Components \(\S+\.spdx\.json\)/);
+    assert.ok(summary.includes(`**${expected}** component(s).`), summary);
+  });
+
+  it('a CycloneDX output that cannot be validated: a warning saying why, or Failed with failOnInvalid (published first)', async () => {
+    const write = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, text);
+      return file;
+    };
+    const cases: [string, string, RegExp][] = [
+      ['empty-object', '{}', /not CycloneDX JSON/],
+      ['no-spec-version', '{"bomFormat":"CycloneDX","version":1,"components":[]}', /declares no CycloneDX spec version/],
+      ['unknown-version', '{"bomFormat":"CycloneDX","specVersion":"1.9","version":1,"components":[]}', /CycloneDX 1\.9 is not a spec version/],
+      ['spdx', fs.readFileSync(GOOD_OUTPUTS['spdx-json'], 'utf8'), /not CycloneDX JSON/],
+    ];
+    for (const [name, text, why] of cases) {
+      const syft = fakeSyft({ outputs: { 'cyclonedx-json': write(`${name}.json`, text) } });
+      const fail = await run({ binaryPath: syft, failOnInvalid: 'true' });
+      assertClean(fail);
+      assert.equal(fail.agentResult, 'Failed', `${name}\n${fail.stdout}`);
+      assert.match(failMessage(fail), /could not be validated as CycloneDX.*failOnInvalid is true/);
+      assert.match(failMessage(fail), why);
+      assert.match(fail.warnings.join('\n'), why);
+      const completeAt = fail.commands.findIndex((c) => c.command === 'task.complete');
+      assert.ok(fail.commands.findIndex((c) => c.command === 'artifact.upload') < completeAt, 'published before failing');
+    }
+    const syft = fakeSyft({ outputs: { 'cyclonedx-json': write('warn.json', '{}') } });
+    const warn = await run({ binaryPath: syft });
+    assert.equal(warn.agentResult, 'SucceededWithIssues');
+    assert.match(warn.warnings.join('\n'), /\.cdx\.json could not be validated as CycloneDX: the document is not CycloneDX JSON/);
+    assert.match(failMessage(warn), /Set failOnInvalid: true/);
+    const summary = fs.readFileSync(warn.commands.find((c) => c.command === 'task.uploadsummary')!.message, 'utf8');
+    assert.match(summary, /could not be validated: the document is not CycloneDX JSON/);
+  });
+
   it('Syft failures: non-zero exit and truncated output fail with Syft\'s last stderr lines; child ##vso lines are not executed', async () => {
     const crash = fakeSyft({ exitCode: 1, stderr: 'line one\n##vso[task.setvariable variable=pwned]1\n[0001] ERROR could not fetch image "nope:1": unauthorized' });
     const r1 = await run({ binaryPath: crash, target: 'nope:1' });
@@ -176,6 +221,8 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
       [{ dependencyTrackUrl: 'https://dtrack.example.com' }, /dependencyTrackApiKey is empty.*secret pipeline variable/],
       [{ target: '   ' }, /Input target is empty/],
       [{ additionalArguments: '-o json' }, /task sets Syft's outputs itself/],
+      [{ configFile: '$(Undefined.Folder)/syft.yaml' }, /Input configFile '\$\(Undefined\.Folder\)\/syft\.yaml' uses \$\(Undefined\.Folder\), which this pipeline does not define/],
+      [{ dependencyTrackUrl: 'https://dtrack.example.com', dependencyTrackApiKey: '$(DT_API_KEY)' }, /dependencyTrackApiKey is \$\(DT_API_KEY\), a variable this pipeline does not define/],
     ];
     for (const [inputs, expected] of cases) {
       const r = await run({ binaryPath: syft, ...inputs });
@@ -252,10 +299,50 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
       assert.equal(dt.received[0].parts!.find((p) => p.name === 'bom')!.contentType, 'application/xml');
     });
 
+    it('failOnInvalid with an invalid SBOM: nothing is uploaded, and the log, summary and result say why', async () => {
+      const syft = fakeSyft({ outputs: { 'cyclonedx-json': fx('snapshot-syft-head-cyclonedx-image.cdx.json') } });
+      const r = await run(dtInputs(syft, { outputFormats: 'cyclonedx-json', failOnInvalid: 'true' }));
+      assertClean(r);
+      assert.equal(r.agentResult, 'Failed');
+      assert.equal(dt.received.length, 0, 'not uploaded');
+      assert.match(r.stdout, /Not uploading \S+\.cdx\.json to Dependency-Track: failOnInvalid is true and the CycloneDX validation failed \(\S+\.cdx\.json \(1 error\(s\)\) is not valid CycloneDX/);
+      assert.match(failMessage(r), /not valid CycloneDX.*failOnInvalid is true, so the SBOM was not uploaded to Dependency-Track\./);
+      const summary = fs.readFileSync(r.commands.find((c) => c.command === 'task.uploadsummary')!.message, 'utf8');
+      assert.match(summary, /not uploaded: failOnInvalid is true and the CycloneDX validation failed/);
+      assert.equal(uploads(r).length, 1, 'published before failing');
+
+      const warnOnly = await run(dtInputs(syft, { outputFormats: 'cyclonedx-json' }));
+      assert.equal(warnOnly.agentResult, 'SucceededWithIssues');
+      assert.equal(dt.received.length, 1, 'without failOnInvalid an invalid SBOM is still uploaded (a warning only)');
+    });
+
+    it('project and version defaults the pipeline does not define (classic release): not sent as literal $(…) text', async () => {
+      const syft = fakeSyft({ outputs: GOOD_OUTPUTS });
+      const r = await run(dtInputs(syft), { env: { BUILD_REPOSITORY_NAME: undefined, BUILD_SOURCEBRANCHNAME: undefined } });
+      assertClean(r);
+      assert.equal(r.inputs.dependencyTrackProject, '$(Build.Repository.Name)', 'the agent passes the macro text');
+      assert.equal(r.agentResult, 'Failed');
+      assert.match(r.stdout, /dependencyTrackProject: \$\(Build\.Repository\.Name\) is not defined in this pipeline/);
+      assert.match(failMessage(r), /dependencyTrackProject is empty and Build\.Repository\.Name is unknown\. Set dependencyTrackProject\./);
+      assert.equal(dt.received.length, 0);
+      assert.equal(scans().length, 0, 'Syft never ran');
+
+      const named = await run(dtInputs(syft, { dependencyTrackProject: 'shop' }), { env: { BUILD_SOURCEBRANCHNAME: undefined } });
+      assert.equal(named.agentResult, 'Failed');
+      assert.match(named.stdout, /dependencyTrackProjectVersion: \$\(Build\.SourceBranchName\) is not defined in this pipeline/);
+      assert.match(failMessage(named), /dependencyTrackProjectVersion is empty/);
+    });
+
     const failures: [string, () => void, RegExp, number][] = [
       ['401', () => dt.answers.push({ status: 401 }), /HTTP 401.*BOM_UPLOAD.*PROJECT_CREATION_UPLOAD/, 1],
       ['413', () => dt.answers.push({ status: 413 }), /too large \(HTTP 413.*upload limit/, 1],
       ['500 (retried)', () => dt.answers.push({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }), /HTTP 500 .* after 4 attempt\(s\)/, 4],
+      [
+        '200 with an HTML page (the frontend)',
+        () => dt.answers.push({ status: 200, body: '<!doctype html><html><head><title>Dependency-Track</title></head></html>', headers: { 'Content-Type': 'text/html' } }),
+        /HTTP 200 without a Dependency-Track token, so dependencyTrackUrl is not the address of the Dependency-Track API server.*API server's address/,
+        1,
+      ],
     ];
     for (const [name, program, expected, requests] of failures) {
       it(`${name}: Failed with a clear message, after the SBOM is published; summary says so`, async () => {

@@ -1,6 +1,7 @@
 // A loopback Dependency-Track API for tests: POST /api/v1/bom (multipart/form-data) checks the
 // X-Api-Key header, parses the multipart body and answers like Dependency-Track 4.x
-// (`{"token": "<uuid>"}`), or with a programmed failure (status code or a connection reset).
+// (`{"token": "<uuid>"}`), or with a programmed failure (status code, e.g. a frontend's 200 HTML
+// page or a redirect, or a connection reset).
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -22,8 +23,8 @@ export interface ReceivedUpload {
   body: Buffer;
 }
 
-/** What the server does with the next request: a status (+ body), or drop the connection. */
-export type Answer = { status: number; body?: string } | { reset: true };
+/** What the server does with the next request: a status (+ body, headers), or drop the connection. */
+export type Answer = { status: number; body?: string; headers?: Record<string, string> } | { reset: true };
 
 export interface DependencyTrackServer {
   url: string;
@@ -88,7 +89,7 @@ export async function startDependencyTrackServer(apiKey = 'odt_test_key_01234567
         return;
       }
       if (answer) {
-        res.writeHead(answer.status, { 'Content-Type': 'text/plain' }).end(answer.body ?? '');
+        res.writeHead(answer.status, { 'Content-Type': 'text/plain', ...answer.headers }).end(answer.body ?? '');
         return;
       }
       if (req.method !== 'POST' || req.url !== '/api/v1/bom') {

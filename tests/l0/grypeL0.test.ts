@@ -2,6 +2,7 @@
 // Warnings are `task.logissue` (SPEC 3), which MockTestRunner's warningIssues does not see,
 // so they are read from stdout (ADO-NOTES 1).
 import * as assert from 'assert';
+import * as path from 'path';
 import type { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
 import { completion, runL0 as runTaskL0 } from './l0Harness';
 
@@ -97,6 +98,21 @@ describe('GrypeScan L0 (MockTestRunner)', function () {
     assert.ok(tr.failed);
     assert.match(completion(tr), /^Failed: The Grype vulnerability database could not be updated and there is no valid cached database/);
     assert.doesNotMatch(tr.stdout, /\[command\]\/mock\/bin\/grype dir:/);
+  });
+
+  it('dbCacheDirectory with a macro the pipeline does not define: the default cache, with a log line', async () => {
+    const tr = await runL0('grypeL0DbCacheMacro');
+    assert.ok(tr.succeeded, tr.stdout);
+    const dir = /dbCacheDirectory uses \$\(Pipeline\.Workspace\), which this pipeline does not define; using (\S+) instead\./.exec(tr.stdout)?.[1];
+    assert.ok(dir?.endsWith(path.join('tools', 'grype', 'db')), tr.stdout);
+    assert.ok(tr.stdOutContained(`Updating the Grype vulnerability database in ${dir}`), tr.stdout);
+  });
+
+  it('target with a macro the pipeline does not define: Failed naming it, nothing runs', async () => {
+    const tr = await runL0('grypeL0TargetMacro');
+    assert.ok(tr.failed);
+    assert.match(completion(tr), /^Failed: Input target 'dir:\$\(Build\.SourcesDirectory\)' uses \$\(Build\.SourcesDirectory\), which this pipeline does not define\. Set target/);
+    assert.doesNotMatch(tr.stdout, /\[command\]/);
   });
 
   it('unknown severity word: Failed with the choices, nothing runs', async () => {

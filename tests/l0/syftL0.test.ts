@@ -1,7 +1,10 @@
 // L0 tests of SyftSbom with task-lib's MockTestRunner (offline: nodePath = this Node, ADO-NOTES 1).
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import type { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
 import { completion, runL0 as runTaskL0 } from './l0Harness';
+import { syftFixtures } from './syftL0Setup';
 
 const runL0 = (scenario: string) => runTaskL0('SyftSbom', scenario);
 
@@ -19,6 +22,22 @@ describe('SyftSbom L0 (MockTestRunner)', function () {
     assert.match(tr.stdout, /##vso\[task\.setvariable variable=syftVersion;isOutput=true;issecret=false;\]1\.42\.3/);
     assert.strictEqual((tr.stdout.match(/##vso\[artifact\.upload containerfolder=sbom;artifactname=sbom;\]/g) ?? []).length, 2);
     assert.ok(tr.stdout.indexOf('##vso[artifact.upload') < tr.stdout.indexOf('##vso[task.complete'));
+  });
+
+  it('a text format first: componentCount and the summary count the first real SBOM', async () => {
+    const tr = await runL0('syftL0TextFirst');
+    assert.ok(tr.succeeded, tr.stdout);
+    type Component = { components?: Component[] };
+    const recursive = (list: Component[] = []): number => list.reduce((n, c) => n + 1 + recursive(c.components), 0);
+    const expected = recursive(JSON.parse(fs.readFileSync(path.join(syftFixtures, 'syft-1.11.1-webgoat-dir.cdx.json'), 'utf8')).components);
+    assert.ok(expected > 0);
+    assert.match(tr.stdout, new RegExp(`##vso\\[task\\.setvariable variable=componentCount;isOutput=true;issecret=false;\\]${expected}\n`));
+    assert.match(tr.stdout, /##vso\[task\.setvariable variable=primarySbom;isOutput=true;issecret=false;\]\S+\.txt\n/, 'the first format stays the primary SBOM');
+    assert.match(completion(tr), new RegExp(`^Succeeded: Generated 2 SBOM file\\(s\\) with ${expected} component\\(s\\)`));
+    const summaryFile = /##vso\[task\.uploadsummary\](.*)/.exec(tr.stdout)![1];
+    const summary = fs.readFileSync(summaryFile, 'utf8');
+    assert.match(summary, /## Components \(\S+\.cdx\.json\)/);
+    assert.ok(summary.includes(`**${expected}** component(s).`), summary);
   });
 
   it('Syft exits non-zero: Failed with its last stderr lines', async () => {

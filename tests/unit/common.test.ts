@@ -67,12 +67,29 @@ describe('common: splitArguments', () => {
     [`a\\ b c`, ['a b', 'c']],
     [`x; rm -rf / $(whoami) | cat`, ['x;', 'rm', '-rf', '/', '$(whoami)', '|', 'cat']],
     [`''`, ['']],
+    [`--name="my app"`, ['--name=my app']],
+    [`it\\'s \\"x\\" --exclude ./my\\ dir/**`, [`it's`, '"x"', '--exclude', './my dir/**']],
+    [`'single \\ "kept"' "dq \\' \\ kept"`, ['single \\ "kept"', "dq \\' \\ kept"]],
   ];
   for (const [input, expected] of cases) {
     it(`splits ${JSON.stringify(input)}`, () => assert.deepStrictEqual(splitArguments(input), expected));
   }
+  // A backslash escapes only a quote or whitespace, so Windows paths survive as written.
+  const windows: [string, string[]][] = [
+    [`--exclude C:\\src\\test\\**`, ['--exclude', 'C:\\src\\test\\**']],
+    [`--exclude \\\\server\\share\\dir`, ['--exclude', '\\\\server\\share\\dir']],
+    [`"\\\\server\\share\\my dir" x`, ['\\\\server\\share\\my dir', 'x']],
+    [`-t "C:\\Program Files\\grype\\html.tmpl"`, ['-t', 'C:\\Program Files\\grype\\html.tmpl']],
+    [`C:\\new\\tab\\`, ['C:\\new\\tab\\']],
+    [`'C:\\out\\' next`, ['C:\\out\\', 'next']],
+    [`.\\src\\*.cs`, ['.\\src\\*.cs']],
+  ];
+  for (const [input, expected] of windows) {
+    it(`keeps the backslashes of ${JSON.stringify(input)}`, () => assert.deepStrictEqual(splitArguments(input), expected));
+  }
   it('rejects an unclosed quote with a clear message', () => {
     assert.throws(() => splitArguments(`--name "oops`), (e: Error) => e instanceof UserError && /unclosed " quote/.test(e.message));
+    assert.throws(() => splitArguments(`"C:\\out\\"`), (e: Error) => e instanceof UserError && /unclosed " quote.*single quotes, e\.g\. 'C:\\out\\'/.test(e.message));
   });
 });
 
@@ -95,6 +112,14 @@ describe('common: target', () => {
     assert.strictEqual(resolveTarget(`dir:${dir}`, '/src'), `dir:${dir}`);
     assert.throws(() => resolveTarget(`dir:${dir}/missing`, '/src'), /does not exist/);
     assert.throws(() => resolveTarget('sbom:', '/src'), /names no path/);
+  });
+  it('rejects a macro the pipeline does not define (the default in a classic release), naming it', () => {
+    for (const [raw, macro] of [['dir:$(Build.SourcesDirectory)', '$(Build.SourcesDirectory)'], ['myacr.azurecr.io/app:$(Build.BuildId)', '$(Build.BuildId)']]) {
+      assert.throws(
+        () => resolveTarget(raw, undefined),
+        (e: Error) => e instanceof UserError && e.message.startsWith(`Input target '${raw}' uses ${macro}, which this pipeline does not define. Set target`),
+      );
+    }
   });
   it('makes safe, unique-per-job file stems', () => {
     assert.strictEqual(slugify('registry:MyAcr.azurecr.io/App:1.0'), 'registry-myacr.azurecr.io-app-1.0');
@@ -168,6 +193,21 @@ describe('common: output directory', () => {
     assert.strictEqual(prepareOutputDirectory(undefined, 'sbom', { BUILD_ARTIFACTSTAGINGDIRECTORY: staging, AGENT_TEMPDIRECTORY: temp }), path.join(staging, 'sbom'));
     assert.strictEqual(prepareOutputDirectory('  ', 'sbom', { AGENT_TEMPDIRECTORY: temp }), path.join(temp, 'sbom'));
     assert.throws(() => prepareOutputDirectory(undefined, 'sbom', {}), UserError);
+  });
+  it('treats a macro the pipeline does not define as unset, and says so in one line', () => {
+    const temp = tempDir();
+    const cwd = process.cwd();
+    const lines: string[] = [];
+    process.chdir(tempDir());
+    try {
+      const dir = prepareOutputDirectory('$(Build.ArtifactStagingDirectory)/output_grype', 'output_grype', { AGENT_TEMPDIRECTORY: temp }, (l) => lines.push(l));
+      assert.strictEqual(dir, path.join(temp, 'output_grype'));
+      assert.deepStrictEqual(fs.readdirSync(process.cwd()), [], 'no folder named $(…) in the working directory');
+    } finally {
+      process.chdir(cwd);
+    }
+    assert.deepStrictEqual(lines, [`outputDirectory uses $(Build.ArtifactStagingDirectory), which this pipeline does not define; writing to ${path.join(temp, 'output_grype')} instead.`]);
+    assert.throws(() => prepareOutputDirectory('$(Foo)/out', 'sbom', {}, () => undefined), (e: Error) => e instanceof UserError && /outputDirectory uses \$\(Foo\), which this pipeline does not define,/.test(e.message));
   });
   it('says clearly when the folder cannot be written', () => {
     const file = path.join(tempDir(), 'a-file');

@@ -4,8 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { chooseConfigFile } from '../../tasks/common/config';
 import { UserError } from '../../tasks/common/errors';
-import { describeBuilt, parseDbStatus } from '../../tasks/GrypeScan/database';
+import { describeBuilt, parseDbStatus, updateDatabase } from '../../tasks/GrypeScan/database';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from '../../tasks/GrypeScan/grypeArguments';
+import { rejectUnexpandedMacro } from '../../tasks/common/inputs';
 import { parseOutputFormats, parseThreshold } from '../../tasks/GrypeScan/inputs';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -89,6 +90,26 @@ describe('grype inputs: validation (pure helpers)', () => {
     } finally {
       fs.rmSync(src, { recursive: true, force: true });
     }
+  });
+  it('a path input with a macro the pipeline does not define is a user error naming input and macro', () => {
+    assert.strictEqual(rejectUnexpandedMacro('configFile', '/src/grype.yaml'), '/src/grype.yaml');
+    assert.strictEqual(rejectUnexpandedMacro('configFile', undefined), undefined);
+    userError(
+      () => rejectUnexpandedMacro('configFile', '$(Build.SourcesDirectory)/grype.yaml'),
+      /^Input configFile '\$\(Build\.SourcesDirectory\)\/grype\.yaml' uses \$\(Build\.SourcesDirectory\), which this pipeline does not define\. Define that variable in the pipeline, or change or clear configFile\.$/,
+    );
+  });
+});
+
+describe('grype db cache directory', () => {
+  it('one that cannot be created is a user error naming dbCacheDirectory, the path and the error code; grype does not run', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'grype-db-')), 'a-file');
+    fs.writeFileSync(file, '');
+    const cache = path.join(file, 'db');
+    await assert.rejects(
+      updateDatabase('/nonexistent/grype', {}, cache),
+      (e: Error) => e instanceof UserError && e.message === `dbCacheDirectory ${cache} cannot be created (ENOTDIR). Choose a folder the agent can write to, e.g. $(Agent.ToolsDirectory)/grype/db.`,
+    );
   });
 });
 

@@ -121,8 +121,25 @@ describe('syft inputs: Dependency-Track settings (pure)', () => {
     assert.strictEqual(parseDependencyTrack({ url: 'http://h:8081/dtrack', apiKey: 'k', project: 'p', projectVersion: '2.0' }, cdx, env)!.baseUrl, 'http://h:8081/dtrack');
   });
 
+  it('a project or version still holding an undefined $(Variable) counts as empty, and the log names it', () => {
+    const lines: string[] = [];
+    const classicRelease = { url: 'https://dt', apiKey: 'k', project: '$(Build.Repository.Name)', projectVersion: '$(Build.SourceBranchName)' };
+    userError(() => parseDependencyTrack(classicRelease, cdx, {}, (l) => lines.push(l)), /dependencyTrackProject is empty and Build\.Repository\.Name is unknown/);
+    assert.deepStrictEqual(lines, ['dependencyTrackProject: $(Build.Repository.Name) is not defined in this pipeline, so dependencyTrackProject counts as empty.']);
+    lines.length = 0;
+    userError(() => parseDependencyTrack({ ...classicRelease, project: 'shop' }, cdx, {}, (l) => lines.push(l)), /dependencyTrackProjectVersion is empty/);
+    assert.deepStrictEqual(lines, ['dependencyTrackProjectVersion: $(Build.SourceBranchName) is not defined in this pipeline, so dependencyTrackProjectVersion counts as empty.']);
+    const dt = parseDependencyTrack({ ...classicRelease, project: 'shop-$(Release.Name)' }, cdx, env, () => undefined);
+    assert.deepStrictEqual([dt!.projectName, dt!.projectVersion], ['my-repo', 'main'], 'the defaults apply');
+  });
+
   it('URL without a key is a clear error that points at secret variables', () => {
     userError(() => parseDependencyTrack({ url: 'https://dt.example.com' }, cdx, env), /dependencyTrackApiKey is empty.*secret pipeline variable/);
+  });
+
+  it('a key that is still an undefined $(Variable) is a clear error, not a 401 from the server', () => {
+    userError(() => parseDependencyTrack({ url: 'https://dt.example.com', apiKey: '$(DT_API_KEY)' }, cdx, env),
+      /^dependencyTrackApiKey is \$\(DT_API_KEY\), a variable this pipeline does not define .*secret pipeline variable/);
   });
 
   it('malformed URLs are clear errors', () => {

@@ -141,6 +141,28 @@ describe('syft Dependency-Track: upload against a loopback server', () => {
     assert.doesNotMatch(log, /type=warning/);
   });
 
+  const notApiServer = /answered HTTP \d+.*not the address of the Dependency-Track API server; the SBOM was not uploaded\. Set dependencyTrackUrl to the API server's address/;
+  const replies: [string, { status: number; body?: string; headers?: Record<string, string> }, RegExp][] = [
+    ['200 with the frontend\'s HTML', { status: 200, body: '<!DOCTYPE html><html><title>Dependency-Track</title></html>', headers: { 'Content-Type': 'text/html' } }, /HTTP 200 without a Dependency-Track token.*Server said: <!DOCTYPE html>/],
+    ['200 JSON without a token', { status: 200, body: '{"status":"ok"}', headers: { 'Content-Type': 'application/json' } }, /HTTP 200 without a Dependency-Track token/],
+    ['204 without a body', { status: 204 }, /HTTP 204 without a Dependency-Track token \(empty body\)/],
+    ['405', { status: 405, body: 'Method Not Allowed' }, /HTTP 405 \(method not allowed\)/],
+    ['302 to a login page', { status: 302, headers: { Location: 'https://sso.example.com/login?return=/api/v1/bom&state=s3cret' } }, /HTTP 302, a redirect to https:\/\/sso\.example\.com\/login,/],
+  ];
+  for (const [name, answer, expected] of replies) {
+    it(`${name}: not the API server, not an accepted upload; not retried`, async () => {
+      server.answers.push(answer);
+      await assert.rejects(uploadBom(target, BOM, 'a.cdx.json', 'application/json', FAST), (e: Error) => {
+        assert.ok(e instanceof UserError, String(e));
+        assert.match(e.message, notApiServer);
+        assert.match(e.message, expected);
+        assert.ok(!e.message.includes('s3cret'));
+        return true;
+      });
+      assert.strictEqual(server.received.length, 1);
+    });
+  }
+
   it('404 and 400 explain what to check', () => {
     assert.match(describeFailure(404, '', target, 1, 1).message, /no Dependency-Track BOM API.*API server/);
     assert.match(describeFailure(400, 'The uploaded BOM is invalid', target, 1, 1).message, /HTTP 400.*Server said: The uploaded BOM is invalid/);

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseFormats, FormatSpec } from '../../tasks/SyftSbom/formats';
+import { countSpdxJson, countSpdxTagValue } from '../../tasks/SyftSbom/sbomInfo';
 import { validateCycloneDxJson as validateUnbundled, validateCycloneDxXml as validateXmlUnbundled } from '../../tasks/SyftSbom/validation';
 import { syftTestBundle, SyftModules } from './syftTestBundle';
 
@@ -115,9 +116,10 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
         assert.strictEqual(result.sha256, sha256(originalBytes));
         assert.strictEqual(result.provenance, undefined);
         assert.strictEqual(result.validation, undefined);
-        if (format.kind === 'spdx-json') assert.strictEqual(result.counts!.total, JSON.parse(originalBytes.toString()).packages.length);
+        // The counting itself is checked in syftSbomInfo.test.ts.
+        if (format.kind === 'spdx-json') assert.deepStrictEqual(result.counts, countSpdxJson(JSON.parse(originalBytes.toString())));
         if (format.kind === 'syft-json') assert.strictEqual(result.counts!.total, JSON.parse(originalBytes.toString()).artifacts.length);
-        if (format.kind === 'spdx-tag-value') assert.strictEqual(result.counts!.total, (originalBytes.toString().match(/^PackageName:/gm) ?? []).length);
+        if (format.kind === 'spdx-tag-value') assert.deepStrictEqual(result.counts, countSpdxTagValue(originalBytes.toString()));
       });
     }
   }
@@ -142,6 +144,22 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
     const unknown = await m.validateCycloneDxJson({ bomFormat: 'CycloneDX', specVersion: '9.9' }, () => '');
     assert.ok(!unknown.checked);
     assert.match(unknown.note!, /9\.9/);
+  });
+
+  it('a CycloneDX output that cannot be checked says why', async () => {
+    const spdx = JSON.parse(fs.readFileSync(path.join(syftFixtures, 'syft-1.11.1.spdx.json'), 'utf8'));
+    const cases: [unknown, RegExp][] = [
+      [{}, /not CycloneDX JSON \(it has neither bomFormat "CycloneDX" nor a specVersion\)/],
+      [spdx, /not CycloneDX JSON/],
+      [[], /not CycloneDX JSON/],
+      [{ bomFormat: 'CycloneDX', components: [] }, /declares no CycloneDX spec version/],
+      [{ bomFormat: 'CycloneDX', specVersion: '1.9' }, /CycloneDX 1\.9 is not a spec version @cyclonedx\/cyclonedx-library knows \(1\.7, 1\.6, .*1\.0\)/],
+    ];
+    for (const [doc, note] of cases) {
+      const result = await m.validateCycloneDxJson(doc, () => JSON.stringify(doc));
+      assert.ok(!result.checked && !result.valid, JSON.stringify(doc).slice(0, 80));
+      assert.match(result.note!, note);
+    }
   });
 
   it('truncated, empty or missing outputs are IncompleteOutputError (a Syft failure), never silently published', async () => {

@@ -1,0 +1,72 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { countSpdxJson, countSpdxTagValue, spdxJsonVersion } from '../../tasks/SyftSbom/sbomInfo';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const syftFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
+const read = (name: string) => fs.readFileSync(path.join(syftFixtures, name), 'utf8');
+
+/**
+ * The expected count worked out from the relationships rather than from identifiers: Syft's
+ * document root is the package SPDXRef-DOCUMENT DESCRIBES that itself CONTAINS packages.
+ */
+function spdxJsonPackagesWithoutRoot(doc: { packages: { SPDXID: string }[]; relationships?: { spdxElementId: string; relatedSpdxElement: string; relationshipType: string }[] }): number {
+  const rels = doc.relationships ?? [];
+  const described = new Set(rels.filter((r) => r.spdxElementId === 'SPDXRef-DOCUMENT' && r.relationshipType === 'DESCRIBES').map((r) => r.relatedSpdxElement));
+  const roots = [...described].filter((id) => rels.some((r) => r.spdxElementId === id && r.relationshipType === 'CONTAINS'));
+  return doc.packages.filter((p) => !roots.includes(p.SPDXID)).length;
+}
+
+describe('syft component counts (pure)', () => {
+  it('SPDX 2.x JSON leaves out Syft\'s document root: same count as the Syft JSON of the same scan', () => {
+    const spdx = countSpdxJson(JSON.parse(read('syft-1.28.0-java-dir.spdx.json')));
+    const syftJson = JSON.parse(read('syft-1.28.0-java-dir.syft.json')) as { artifacts: unknown[] };
+    assert.strictEqual(syftJson.artifacts.length, 9);
+    assert.strictEqual(spdx.total, 9);
+    assert.strictEqual(spdx.byType.file, undefined, 'the root (purpose FILE) is not a type');
+  });
+
+  const spdxJson = fs.readdirSync(syftFixtures).filter((f) => f.endsWith('.spdx.json'));
+  it('finds SPDX JSON fixtures with and without a document root', () => {
+    const withRoot = spdxJson.filter((f) => read(f).includes('SPDXRef-DocumentRoot-'));
+    assert.ok(withRoot.length >= 3 && withRoot.length < spdxJson.length, spdxJson.join(', '));
+  });
+  for (const name of spdxJson) {
+    it(`${name}: every package except the document root`, () => {
+      const doc = JSON.parse(read(name));
+      assert.strictEqual(countSpdxJson(doc).total, spdxJsonPackagesWithoutRoot(doc));
+    });
+  }
+
+  it('SPDX tag-value leaves out the document root', () => {
+    // snapshot: the scanned folder some/path CONTAINS package-1 and package-2
+    assert.strictEqual(countSpdxTagValue(read('snapshot-syft-head-spdx-dir.spdx')).total, 2);
+    assert.strictEqual(countSpdxTagValue(read('snapshot-syft-head-spdx-image.spdx')).total, 2);
+    // go.mod (the root) CONTAINS one go module
+    assert.strictEqual(countSpdxTagValue(read('syft-testdata-identify-2.3.spdx')).total, 1);
+    // no document root: all four packages
+    assert.strictEqual(countSpdxTagValue(read('syft-testdata-tag-value.spdx')).total, 4);
+    assert.strictEqual(countSpdxTagValue(read('snapshot-syft-head-spdx-dir.spdx').replace(/\n/g, '\r\n')).total, 2, 'CRLF');
+  });
+
+  it('SPDX 3.0 JSON-LD: software_Package elements of @graph, without the document root', () => {
+    // Shaped like Syft's spdx-json@3.0 output (TestSPDX3JSONImageEncoder golden); no shared fixture has SPDX 3.
+    const doc = {
+      '@context': 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld',
+      '@graph': [
+        { type: 'Tool', spdxId: 'SPDXRef:Tool-1', name: 'syft' },
+        { '@id': '_:CreationInfo-1', type: 'CreationInfo', specVersion: '3.0.1' },
+        { type: 'software_Package', spdxId: 'SPDXRef:DocumentRoot-Image-user-image-input', name: 'user-image-input', software_primaryPurpose: 'container' },
+        { type: 'software_Package', spdxId: 'SPDXRef:Package-python-package-1-2f52f617f1548337', name: 'package-1' },
+        { type: 'software_Package', spdxId: 'SPDXRef:Package-deb-package-2-4b756c6f6fb127a3', name: 'package-2', software_primaryPurpose: 'library' },
+        { type: 'software_File', spdxId: 'SPDXRef:File-1', name: '/somefile-1.txt' },
+        { type: 'Relationship', spdxId: 'SPDXRef:Relationship-1', from: 'SPDXRef:DocumentRoot-Image-user-image-input', relationshipType: 'contains', to: ['SPDXRef:Package-python-package-1-2f52f617f1548337'] },
+        { type: 'software_Sbom', spdxId: 'SPDXRef:SBOM-1', rootElement: ['SPDXRef:DocumentRoot-Image-user-image-input'] },
+      ],
+    };
+    assert.deepStrictEqual(countSpdxJson(doc), { total: 2, byType: { package: 1, library: 1 } });
+    assert.strictEqual(spdxJsonVersion(doc), 'SPDX-3.0.1');
+    assert.strictEqual(spdxJsonVersion(JSON.parse(read('syft-1.28.0-java-dir.spdx.json'))), 'SPDX-2.3');
+  });
+});
