@@ -1,7 +1,7 @@
 // Bundles each task into one file and lays out dist/extension/ for tfx.
 // tsc has already type-checked everything (npm run build); esbuild only bundles.
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -15,6 +15,23 @@ const external = ['xmlbuilder2', 'libxmljs2', 'packageurl-js', 'spdx-expression-
 // `require('punycode')` (ajv-formats-draft2019) means the npm package its authors depend on, not
 // Node's deprecated built-in, which prints DEP0040 on stderr under Node 21+ (the Node24 handler).
 const alias = { punycode: 'punycode/' };
+
+// tunnel (typed-rest-client's proxy agent) builds Proxy-Authorization with `new Buffer(…)`, which
+// prints DEP0005 once the bundle no longer lives under node_modules: use Buffer.from instead.
+const tunnelBufferPatch = {
+  name: 'tunnel-buffer-from',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]tunnel[\\/]lib[\\/]tunnel\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const from = 'new Buffer(connectOptions.proxyAuth)';
+      // A tunnel upgrade that moves this fails the build instead of shipping the warning again.
+      if (!source.includes(from)) throw new Error(`build: '${from}' not found in ${args.path}; update the tunnel patch in scripts/build.mjs.`);
+      const patched = source.split(from).join('Buffer.from(connectOptions.proxyAuth)');
+      if (/\bnew Buffer\(/.test(patched)) throw new Error(`build: ${args.path} has another 'new Buffer(' call; update the tunnel patch in scripts/build.mjs.`);
+      return { contents: patched, loader: 'js' };
+    });
+  },
+};
 
 /** A task is a folder under tasks/ with a task.json. */
 function taskNames() {
@@ -45,7 +62,7 @@ for (const task of taskNames()) {
     external,
     alias,
     logLevel: 'warning',
-    plugins: hooks.plugins ?? [],
+    plugins: [tunnelBufferPatch, ...(hooks.plugins ?? [])],
     metafile: true,
   });
   writeFileSync(join(meta, `${task}.json`), JSON.stringify(result.metafile));

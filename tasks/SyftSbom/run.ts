@@ -93,7 +93,7 @@ export async function run(): Promise<void> {
     dependencyTrack = { url: dt.baseUrl, project: dt.projectName, version: dt.projectVersion };
     if (problem && inputs.failOnInvalid) {
       // The step fails below: Dependency-Track must not get an SBOM the pipeline rejects.
-      dependencyTrack.skipped = 'failOnInvalid is true and the CycloneDX validation failed';
+      dependencyTrack.skipped = 'failOnInvalid is true and the CycloneDX validation did not pass';
       console.log(neutraliseCommands(`Not uploading ${path.basename(upload.file)} to Dependency-Track: ${dependencyTrack.skipped} (${problem})`));
     } else {
       console.log(neutraliseCommands(`Uploading ${path.basename(upload.file)} to Dependency-Track ${dt.baseUrl} (project '${dt.projectName}', version '${dt.projectVersion}', autoCreate).`));

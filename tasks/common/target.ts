@@ -59,13 +59,27 @@ export function slugify(text: string, max = 60): string {
 /**
  * File-name stem unique per job and target, so jobs of a matrix (or one job scanning several
  * targets) can publish into the same artifact without overwriting each other: a readable slug
- * (for a directory only its last path segment: the agent's work folder path says nothing) and,
- * since slugs are shortened and lossy, a short hash of the exact target and job name.
+ * (for a path only its last segment: the agent's work folder path says nothing) and,
+ * since slugs are shortened and lossy, a short hash of the target and job name. A path inside the
+ * pipeline workspace is hashed relative to it, so the name is the same on every agent and run.
  */
-export function reportStem(target: string, jobName: string | undefined): string {
-  const dirMatch = /^dir:(.*)$/.exec(target);
-  const subject = dirMatch ? `dir-${path.basename(path.resolve(dirMatch[1])) || 'root'}` : target;
+export function reportStem(
+  target: string,
+  jobName: string | undefined,
+  workspace: string | undefined = process.env.PIPELINE_WORKSPACE || process.env.AGENT_BUILDDIRECTORY,
+): string {
+  const pathMatch = /^([a-z][a-z-]*):(.*)$/.exec(target);
+  const subject = pathMatch && PATH_SCHEMES.includes(pathMatch[1]) ? `${pathMatch[1]}-${path.basename(path.resolve(pathMatch[2])) || 'root'}` : target;
   const job = jobName ? `-${slugify(jobName, 40)}` : '';
-  const hash = createHash('sha256').update(`${target}\n${jobName ?? ''}`).digest('hex').slice(0, 8);
+  const hash = createHash('sha256').update(`${workspaceRelative(target, workspace)}\n${jobName ?? ''}`).digest('hex').slice(0, 8);
   return `${slugify(subject)}${job}-${hash}`;
+}
+
+/** `dir:/agent/_work/7/s` → `dir:s` when the workspace is /agent/_work/7; other targets as they are. */
+function workspaceRelative(target: string, workspace: string | undefined): string {
+  const match = /^([a-z][a-z-]*):(.*)$/.exec(target);
+  if (!workspace || !match || !PATH_SCHEMES.includes(match[1])) return target;
+  const relative = path.relative(path.resolve(workspace), path.resolve(match[2]));
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return target;
+  return `${match[1]}:${relative.split(path.sep).join('/') || '.'}`;
 }

@@ -4,6 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { basicProxyAuthorization, startConnectProxy } from '../harness/connectProxy';
 import { buildReleaseArchive, FakeToolBehaviour, writeFakeTool } from '../harness/fakeTool';
 import { startReleaseServer } from '../harness/releaseServer';
 import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
@@ -202,10 +203,13 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
       assert.ok(indexOf(run, 'artifact.upload') < indexOf(run, 'task.complete'));
       assert.deepStrictEqual(recorded(run.record)[1].argv.slice(-2), ['--fail-on', 'high']);
     });
-    it('additionalArguments keep Windows paths as written; a backslash escapes only quotes and spaces', async () => {
-      const run = await grypeRun({}, { inputs: { additionalArguments: String.raw`--exclude C:\src\test\** --exclude \\server\share\x --exclude ./my\ dir` } });
+    it('additionalArguments: backslashes as on the agent\'s platform (Windows paths kept there, sh escapes elsewhere)', async () => {
+      const windows = process.platform === 'win32';
+      const given = windows ? String.raw`--exclude C:\src\test\** --exclude \\server\share\x --exclude ./my\ dir` : String.raw`--exclude \*.log --exclude ./my\ dir`;
+      const run = await grypeRun({}, { inputs: { additionalArguments: given } });
       assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
-      assert.deepStrictEqual(recorded(run.record)[1].argv.slice(-6), ['--exclude', String.raw`C:\src\test\**`, '--exclude', String.raw`\\server\share\x`, '--exclude', './my dir']);
+      const expected = windows ? ['--exclude', String.raw`C:\src\test\**`, '--exclude', String.raw`\\server\share\x`, '--exclude', './my dir'] : ['--exclude', '*.log', '--exclude', './my dir'];
+      assert.deepStrictEqual(recorded(run.record)[1].argv.slice(-expected.length), expected);
     });
   });
 
@@ -449,5 +453,58 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
         await server.close();
       }
     });
+  });
+});
+
+describe('GrypeScan black-box: install through the agent proxy with credentials', function () {
+  this.timeout(60_000);
+
+  // The agent hands a task its proxy as Agent.ProxyUrl/ProxyUsername/ProxyPassword (a secret variable); downloads go through
+  // typed-rest-client and its `tunnel` agent, which sends the credentials in the CONNECT request.
+  it('downloads grype through the proxy with Proxy-Authorization Basic; the password is never logged, no Node warning', async () => {
+    const username = 'build-agent';
+    const password = 'pr0xy:S3cret!';
+    const server = await startReleaseServer();
+    const proxy = await startConnectProxy({ credentials: { username, password } });
+    try {
+      const version = PINNED_VERSIONS.grype;
+      const platform = resolvePlatform('grype', process.platform, process.arch);
+      const archive = await buildReleaseArchive('grype', version, platform.os, platform.arch, { subcommands: okDb, outputs: { json: D12 } });
+      server.addRelease('grype', version, [archive]);
+      const run = await runTask('GrypeScan', {
+        env: {
+          GRYPE_SYFT_TASKS_GITHUB_URL: server.url,
+          AGENT_TOOLSDIRECTORY: tempDir('tools-'),
+          AGENT_PROXYURL: proxy.url,
+          AGENT_PROXYUSERNAME: username,
+          // As the agent passes it: Agent.ProxyPassword is a secret variable (masked by the agent everywhere).
+          SECRET_AGENT_PROXYPASSWORD: password,
+          VSTS_SECRET_VARIABLES: JSON.stringify(['Agent.ProxyPassword']),
+          // The agent's bypass list (empty here) replaces NO_PROXY in typed-rest-client, so even the
+          // loopback release server is reached through the proxy; clear the runner's own settings anyway.
+          NO_PROXY: undefined,
+          no_proxy: undefined,
+        },
+        inputs: { outputFormats: 'json' },
+      });
+      assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
+      assert.ok(server.requests.some((r) => r.path.endsWith(archive.name)), 'the archive was downloaded');
+      const target = new URL(server.url).host;
+      assert.ok(proxy.connects.length >= 2 && proxy.connects.every((c) => c === target), `CONNECTs: ${proxy.connects}`);
+      assert.deepStrictEqual(proxy.authorizations, proxy.connects.map(() => basicProxyAuthorization(username, password)));
+      assert.strictEqual(proxy.refused, 0);
+      // Only ##vso[task.setsecret] may carry the password (in any form), and task-lib's debug line for the
+      // secret variable it reads, which the agent masks; nothing the task itself prints.
+      const lines = `${run.stdout}\n${run.stderr}`.split(/\r?\n/).filter((l) => !l.startsWith('##vso[task.setsecret]'));
+      const secretVariableDebug = `##vso[task.debug]Agent.ProxyPassword=${password}`;
+      for (const secret of [password, encodeURIComponent(password), basicProxyAuthorization(username, password).slice('Basic '.length)]) {
+        const leaks = lines.filter((l) => l.includes(secret) && l !== secretVariableDebug);
+        assert.deepStrictEqual(leaks, [], `${secret} in the log`);
+      }
+      assert.ok(cmds(run, 'task.setsecret').some((c) => c.message === encodeURIComponent(password)), 'the URL-encoded form (in HTTPS_PROXY for grype) is masked');
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
   });
 });

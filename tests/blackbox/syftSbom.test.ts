@@ -63,7 +63,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     assertClean(r);
     assert.equal(r.agentResult, 'Succeeded', r.stdout);
     const out = path.join(r.dirs.artifacts, 'sbom');
-    const stem = path.join(out, reportStem(`dir:${r.dirs.sources}`, 'Job'));
+    const stem = path.join(out, reportStem(`dir:${r.dirs.sources}`, 'Job', r.env.PIPELINE_WORKSPACE));
     const files = ['.cdx.json', '.spdx.json', '.cdx.xml', '.syft.json', '.spdx', '.txt'].map((e) => stem + e);
 
     const [scan, ...more] = scans();
@@ -305,10 +305,10 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
       assertClean(r);
       assert.equal(r.agentResult, 'Failed');
       assert.equal(dt.received.length, 0, 'not uploaded');
-      assert.match(r.stdout, /Not uploading \S+\.cdx\.json to Dependency-Track: failOnInvalid is true and the CycloneDX validation failed \(\S+\.cdx\.json \(1 error\(s\)\) is not valid CycloneDX/);
+      assert.match(r.stdout, /Not uploading \S+\.cdx\.json to Dependency-Track: failOnInvalid is true and the CycloneDX validation did not pass \(\S+\.cdx\.json \(1 error\(s\)\) is not valid CycloneDX/);
       assert.match(failMessage(r), /not valid CycloneDX.*failOnInvalid is true, so the SBOM was not uploaded to Dependency-Track\./);
       const summary = fs.readFileSync(r.commands.find((c) => c.command === 'task.uploadsummary')!.message, 'utf8');
-      assert.match(summary, /not uploaded: failOnInvalid is true and the CycloneDX validation failed/);
+      assert.match(summary, /not uploaded: failOnInvalid is true and the CycloneDX validation did not pass/);
       assert.equal(uploads(r).length, 1, 'published before failing');
 
       const warnOnly = await run(dtInputs(syft, { outputFormats: 'cyclonedx-json' }));

@@ -59,6 +59,7 @@ describe('common: markdown', () => {
 });
 
 describe('common: splitArguments', () => {
+  // The same on every platform.
   const cases: [string, string[]][] = [
     ['', []],
     ['  --scope   all-layers ', ['--scope', 'all-layers']],
@@ -70,12 +71,26 @@ describe('common: splitArguments', () => {
     [`--name="my app"`, ['--name=my app']],
     [`it\\'s \\"x\\" --exclude ./my\\ dir/**`, [`it's`, '"x"', '--exclude', './my dir/**']],
     [`'single \\ "kept"' "dq \\' \\ kept"`, ['single \\ "kept"', "dq \\' \\ kept"]],
+    ['--scope all-layers \\\n  --exclude ./x', ['--scope', 'all-layers', '--exclude', './x']],
+    ['"two \\\nlines"', ['two lines']],
   ];
   for (const [input, expected] of cases) {
-    it(`splits ${JSON.stringify(input)}`, () => assert.deepStrictEqual(splitArguments(input), expected));
+    for (const windows of [false, true]) {
+      it(`splits ${JSON.stringify(input)} (${windows ? 'Windows' : 'POSIX'})`, () => assert.deepStrictEqual(splitArguments(input, windows), expected));
+    }
   }
-  // A backslash escapes only a quote or whitespace, so Windows paths survive as written.
-  const windows: [string, string[]][] = [
+  // POSIX agents: a backslash escapes the next character, as in sh.
+  const posix: [string, string[]][] = [
+    [`--exclude \\*.log`, ['--exclude', '*.log']],
+    [`foo\\$bar`, ['foo$bar']],
+    [`"a\\\\b"`, ['a\\b']],
+    [`"C:\\\\out\\\\"`, ['C:\\out\\']],
+  ];
+  for (const [input, expected] of posix) {
+    it(`POSIX: splits ${JSON.stringify(input)} as sh would`, () => assert.deepStrictEqual(splitArguments(input, false), expected));
+  }
+  // Windows agents: a backslash escapes only a quote or whitespace, so paths survive as written.
+  const windowsPaths: [string, string[]][] = [
     [`--exclude C:\\src\\test\\**`, ['--exclude', 'C:\\src\\test\\**']],
     [`--exclude \\\\server\\share\\dir`, ['--exclude', '\\\\server\\share\\dir']],
     [`"\\\\server\\share\\my dir" x`, ['\\\\server\\share\\my dir', 'x']],
@@ -84,12 +99,12 @@ describe('common: splitArguments', () => {
     [`'C:\\out\\' next`, ['C:\\out\\', 'next']],
     [`.\\src\\*.cs`, ['.\\src\\*.cs']],
   ];
-  for (const [input, expected] of windows) {
-    it(`keeps the backslashes of ${JSON.stringify(input)}`, () => assert.deepStrictEqual(splitArguments(input), expected));
+  for (const [input, expected] of windowsPaths) {
+    it(`Windows: keeps the backslashes of ${JSON.stringify(input)}`, () => assert.deepStrictEqual(splitArguments(input, true), expected));
   }
   it('rejects an unclosed quote with a clear message', () => {
     assert.throws(() => splitArguments(`--name "oops`), (e: Error) => e instanceof UserError && /unclosed " quote/.test(e.message));
-    assert.throws(() => splitArguments(`"C:\\out\\"`), (e: Error) => e instanceof UserError && /unclosed " quote.*single quotes, e\.g\. 'C:\\out\\'/.test(e.message));
+    assert.throws(() => splitArguments(`"C:\\out\\"`, true), (e: Error) => e instanceof UserError && /unclosed " quote.*single quotes, e\.g\. 'C:\\out\\'/.test(e.message));
   });
 });
 
@@ -128,6 +143,14 @@ describe('common: target', () => {
     assert.match(reportStem('nginx:1.27', undefined), /^nginx-1.27-[0-9a-f]{8}$/);
     assert.strictEqual(reportStem('nginx:1.27', 'job_a'), reportStem('nginx:1.27', 'job_a'), 'the same target and job: the same name on every run');
     assert.notStrictEqual(reportStem('nginx:1.27', 'job_a'), reportStem('nginx:1.27', 'job_b'));
+  });
+
+  it('reportStem: a path in the pipeline workspace gives the same name on every agent', () => {
+    assert.strictEqual(reportStem('dir:/agent/_work/1/s', 'Job', '/agent/_work/1'), reportStem('dir:/home/vsts/work/7/s', 'Job', '/home/vsts/work/7'));
+    assert.strictEqual(reportStem('sbom:/a/_work/2/last/x.cdx.json', 'Job', '/a/_work/2'), reportStem('sbom:/b/w/9/last/x.cdx.json', 'Job', '/b/w/9'));
+    assert.notStrictEqual(reportStem('dir:/agent/_work/1/s', 'Job', '/agent/_work/1'), reportStem('dir:/agent/_work/1/s/app', 'Job', '/agent/_work/1'));
+    assert.notStrictEqual(reportStem('dir:/opt/src', 'Job', '/agent/_work/1'), reportStem('dir:/srv/src', 'Job', '/agent/_work/1'), 'outside the workspace: the whole path counts');
+    assert.strictEqual(reportStem('nginx:1.27', 'Job', '/agent/_work/1'), reportStem('nginx:1.27', 'Job', '/elsewhere'), 'images do not depend on the workspace');
   });
 
   it('reportStem: targets whose readable slugs coincide still get different names', () => {

@@ -3,8 +3,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createServer, IncomingMessage } from 'node:http';
-import { AddressInfo, connect, Socket } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +15,7 @@ import { archiveAssetName, resolvePlatform } from '../../tasks/common/install/pl
 import { buildReleaseArchive } from '../harness/fakeTool';
 import { ReleaseServer, startReleaseServer } from '../harness/releaseServer';
 import { captureStdout } from '../harness/capture';
+import { startConnectProxy } from '../harness/connectProxy';
 
 const INSTALLER = join(__dirname, '../../tasks/common/install/index.js');
 const VERSION = '1.0.0';
@@ -24,36 +23,6 @@ const platform = resolvePlatform('grype', process.platform, process.arch);
 const ASSET = archiveAssetName('grype', VERSION, platform);
 const ARCHIVE_PATH = `/anchore/grype/releases/download/v${VERSION}/${ASSET}`;
 const CHECKSUMS_PATH = `/anchore/grype/releases/download/v${VERSION}/grype_${VERSION}_checksums.txt`;
-
-/** A minimal HTTP CONNECT proxy, as the agent's proxy would be; records the targets it was asked for. */
-async function startConnectProxy(): Promise<{ url: string; connects: string[]; close: () => Promise<void> }> {
-  const connects: string[] = [];
-  const sockets = new Set<Socket>();
-  const proxy = createServer((_req, res) => res.writeHead(405).end());
-  proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
-    connects.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client).pipe(upstream);
-    });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => s.destroy());
-      s.on('close', () => sockets.delete(s));
-    }
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    connects,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise((resolve) => proxy.close(() => resolve()));
-    },
-  };
-}
 
 const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

@@ -929,9 +929,16 @@ describe('templates', function () {
             const matrix = toStr((rescan.strategy as Record<string, Value>)?.matrix);
             assert.strictEqual(matrix, `$[ dependencies.${jobName(locate)}.outputs['locate.legs'] ]`);
             const grypeStep = stepsOf(rescan).find((s) => isTask(s, taskReference(grype)))!;
-            assert.strictEqual(toStr((grypeStep.inputs as Record<string, Value>).target), 'sbom:$(Pipeline.Workspace)/last-sbom/$(sbomFile)');
-            const download = stepsOf(rescan).find((s) => isTask(s, 'DownloadPipelineArtifact@2'));
-            assert.ok(download && stepsOf(rescan).indexOf(download) < stepsOf(rescan).indexOf(grypeStep), 'each leg downloads its SBOM first');
+            // The locate job keeps what it found as an artifact of this run; each leg downloads its file from there
+            // (pattern from the artifact root, whatever folder the file is in) and scans it.
+            const kept = stepsOf(locate).find((s) => typeof s.publish === 'string');
+            assert.ok(kept, 'the locate job publishes the SBOMs it listed');
+            const download = stepsOf(rescan).find((s) => s.download === 'current' && s.artifact === kept.artifact);
+            assert.ok(download, `each leg downloads artifact ${toStr(kept.artifact as Value)} of the current run`);
+            assert.strictEqual(download.patterns, '**/$(sbomFile)');
+            assert.ok(stepsOf(rescan).indexOf(download) < stepsOf(rescan).indexOf(grypeStep), 'each leg downloads its SBOM first');
+            assert.strictEqual(toStr((grypeStep.inputs as Record<string, Value>).target), `sbom:$(Pipeline.Workspace)/${toStr(kept.artifact as Value)}/$(sbomFile)`);
+            assert.strictEqual(toStr(kept.publish as Value), toStr((stepsOf(locate).find((s) => isTask(s, 'DownloadPipelineArtifact@2'))!.inputs as Record<string, Value>).targetPath));
         });
 
         describe('the nightly locate script', function () {
