@@ -16,6 +16,16 @@ const external = ['xmlbuilder2', 'libxmljs2', 'packageurl-js', 'spdx-expression-
 // Node's deprecated built-in, which prints DEP0040 on stderr under Node 21+ (the Node24 handler).
 const alias = { punycode: 'punycode/' };
 
+// Package files changed at bundle time, declared in the extension SBOM as pedigree patches
+// (scripts/extension-sbom.mjs): `${package}/${file}` → { package, file, change }.
+const patches = new Map();
+function recordPatch(path, change) {
+  const m = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/](.+)$/.exec(path);
+  if (!m) throw new Error(`build: patched file ${path} is not in a package`);
+  const [pkg, file] = [m[1], m[2]].map((x) => x.split(/[\\/]/).join('/'));
+  patches.set(`${pkg}/${file}`, { package: pkg, file, change });
+}
+
 // tunnel (typed-rest-client's proxy agent) builds Proxy-Authorization with `new Buffer(…)`, which
 // prints DEP0005 once the bundle no longer lives under node_modules: use Buffer.from instead.
 const tunnelBufferPatch = {
@@ -28,6 +38,7 @@ const tunnelBufferPatch = {
       if (!source.includes(from)) throw new Error(`build: '${from}' not found in ${args.path}; update the tunnel patch in scripts/build.mjs.`);
       const patched = source.split(from).join('Buffer.from(connectOptions.proxyAuth)');
       if (/\bnew Buffer\(/.test(patched)) throw new Error(`build: ${args.path} has another 'new Buffer(' call; update the tunnel patch in scripts/build.mjs.`);
+      recordPatch(args.path, 'new Buffer(proxyAuth) → Buffer.from(proxyAuth) (no DEP0005 warning in the log)');
       return { contents: patched, loader: 'js' };
     });
   },
@@ -42,6 +53,7 @@ for (const d of [dist, meta]) {
   rmSync(d, { recursive: true, force: true });
   mkdirSync(d, { recursive: true });
 }
+rmSync(join(root, 'dist', 'bundle-patches.json'), { force: true });
 
 for (const task of taskNames()) {
   const src = join(root, 'tasks', task);
@@ -66,6 +78,7 @@ for (const task of taskNames()) {
     metafile: true,
   });
   writeFileSync(join(meta, `${task}.json`), JSON.stringify(result.metafile));
+  for (const { path, change } of hooks.appliedPatches ?? []) recordPatch(path, change);
   for (const f of ['task.json', 'icon.png']) cpSync(join(src, f), join(out, f));
   // Task-specific runtime assets (e.g. schemas) live in tasks/<Task>/assets/ and ship as they are.
   if (existsSync(join(src, 'assets'))) cpSync(join(src, 'assets'), join(out, 'assets'), { recursive: true });
@@ -76,3 +89,4 @@ for (const f of ['vss-extension.json', 'overview.md', 'LICENSE']) {
   if (existsSync(join(root, f))) cpSync(join(root, f), join(dist, f));
 }
 cpSync(join(root, 'images'), join(dist, 'images'), { recursive: true });
+writeFileSync(join(root, 'dist', 'bundle-patches.json'), JSON.stringify([...patches.keys()].sort().map((k) => patches.get(k)), null, 2));

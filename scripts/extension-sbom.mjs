@@ -163,6 +163,33 @@ function splitName(name) {
   return { group: undefined, name };
 }
 
+/** Package files changed at bundle time, as scripts/build.mjs recorded them: [{ package, file, change }]. */
+function readPatches(file) {
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
+}
+
+/**
+ * Declares the bundle-time changes of a package as `pedigree.patches` (type unofficial) on its
+ * component: its hashes are those of the published package, which the bundle no longer matches
+ * byte for byte. (The library's models have no pedigree, so this edits the serialised JSON.)
+ */
+function withPatches(json, patches) {
+  if (!patches.length) return json;
+  const doc = JSON.parse(json);
+  for (const component of doc.components ?? []) {
+    const name = component.group ? `${component.group}/${component.name}` : component.name;
+    const own = patches.filter((p) => p.package === name);
+    if (!own.length) continue;
+    component.pedigree = {
+      patches: own.map((p) => ({ type: 'unofficial', diff: { text: { content: `${p.file}: ${p.change}` } } })),
+      notes: 'Changed when bundled into the task by scripts/build.mjs; the hashes are those of the published package.',
+    };
+  }
+  const unknown = patches.filter((p) => !(doc.components ?? []).some((c) => (c.group ? `${c.group}/${c.name}` : c.name) === p.package));
+  if (unknown.length) throw new Error(`patched packages missing from the SBOM: ${unknown.map((p) => p.package).join(', ')}`);
+  return JSON.stringify(doc, null, 2);
+}
+
 /**
  * Builds, serialises (CycloneDX 1.6 JSON) and validates the SBOM. Throws when the result does not
  * validate. Returns { json, components }.
@@ -231,7 +258,7 @@ async function buildExtensionSbom({ root = repoRoot, publisher, id, version, nam
   for (const d of direct) extension.dependencies.add(byKey.get(d).bomRef);
 
   const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
-  const json = serializer.serialize(bom, { sortLists: true, space: 2 });
+  const json = withPatches(serializer.serialize(bom, { sortLists: true, space: 2 }), readPatches(join(root, 'dist', 'bundle-patches.json')));
   const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
   const error = await validator.validate(json);
   if (error !== null) {

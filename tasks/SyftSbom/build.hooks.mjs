@@ -26,13 +26,18 @@ function rewrite(source, file, from, to) {
   return source.split(from).join(to);
 }
 
+/** What each rewrite changes, for the extension SBOM (collected by scripts/build.mjs). */
+export const appliedPatches = [];
+
 const rewrites = [
   {
     filter: /cyclonedx-library[\\/]dist\.node[\\/]resources\.node\.js$/,
+    change: 'schema root moved to the task folder (assets/cyclonedx)',
     apply: (s, f) => rewrite(s, f, "(0, node_path_1.resolve)(__dirname, '..', 'res')", "(0, node_path_1.resolve)(__dirname, 'assets', 'cyclonedx')"),
   },
   {
     filter: /cyclonedx-library[\\/]dist\.node[\\/]_optPlug\.node[\\/]__jsonValidators[\\/]ajv\.js$/,
+    change: 'the JSON validator also takes a parsed document, and checks uniqueItems in linear time',
     apply: (s, f) =>
       rewrite(
         rewrite(s, f, 'validator(JSON.parse(data))', "validator(typeof data === 'string' ? JSON.parse(data) : data)"),
@@ -43,11 +48,13 @@ const rewrites = [
   },
   {
     filter: /cyclonedx-library[\\/]dist\.node[\\/]_optPlug\.node[\\/]xmlValidator\.js$/,
+    change: 'XML validation by xmllint-wasm instead of libxmljs2 (a native addon)',
     apply: (s, f) =>
       rewrite(s, f, "['libxmljs2', () => require('./__xmlValidators/libxmljs2').default]", `['xmllint-wasm', () => require(${JSON.stringify(join(here, 'xmlValidatorBackend.ts'))}).default]`),
   },
   {
     filter: /xmllint-wasm[\\/]index-node\.js$/,
+    change: 'worker script loaded from the task folder (assets/xmllint)',
     apply: (s, f) => rewrite(s, f, "'./xmllint-node.js'", "'./assets/xmllint/xmllint-node.js'"),
   },
 ];
@@ -56,8 +63,12 @@ export const plugins = [
   {
     name: 'syftsbom-runtime-assets',
     setup(build) {
-      for (const { filter, apply } of rewrites) {
-        build.onLoad({ filter }, (args) => ({ contents: apply(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js' }));
+      for (const { filter, change, apply } of rewrites) {
+        build.onLoad({ filter }, (args) => {
+          const contents = apply(readFileSync(args.path, 'utf8'), args.path);
+          appliedPatches.push({ path: args.path, change });
+          return { contents, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
+        });
       }
     },
   },

@@ -108,7 +108,10 @@ describe('vsix: extension SBOM', () => {
   let sbom: {
     specVersion: string;
     metadata: { component: { name: string; version: string } };
-    components: { name: string; group?: string; version: string; purl?: string; hashes?: { alg: string; content: string }[]; licenses?: unknown[] }[];
+    components: {
+      name: string; group?: string; version: string; purl?: string; hashes?: { alg: string; content: string }[]; licenses?: unknown[];
+      pedigree?: { patches?: { type: string; diff?: { text?: { content: string } } }[] };
+    }[];
   };
 
   before(() => {
@@ -116,6 +119,21 @@ describe('vsix: extension SBOM', () => {
     assert.ok(fs.existsSync(sbomFile), `${sbomFile} missing: npm run package writes it next to the VSIX`);
     sbomText = fs.readFileSync(sbomFile, 'utf8');
     sbom = JSON.parse(sbomText);
+  });
+
+  it('declares the packages changed at bundle time as unofficial pedigree patches, and only those', () => {
+    const patched = new Map(sbom.components.filter((c) => c.pedigree).map((c) => [c.group ? `${c.group}/${c.name}` : c.name, c.pedigree!.patches ?? []]));
+    const files = (pkg: string) => (patched.get(pkg) ?? []).map((p) => { assert.equal(p.type, 'unofficial'); return p.diff?.text?.content.split(':')[0]; }).sort();
+    assert.deepEqual([...patched.keys()].sort(), ['@cyclonedx/cyclonedx-library', 'tunnel', 'xmllint-wasm']);
+    assert.deepEqual(files('tunnel'), ['lib/tunnel.js']);
+    assert.deepEqual(files('@cyclonedx/cyclonedx-library'), ['dist.node/_optPlug.node/__jsonValidators/ajv.js', 'dist.node/_optPlug.node/xmlValidator.js', 'dist.node/resources.node.js']);
+    assert.deepEqual(files('xmllint-wasm'), ['index-node.js']);
+    // The patch is in what ships: both tasks bundle tunnel (typed-rest-client's proxy agent).
+    for (const t of ['GrypeScan', 'SyftSbom'] as const) {
+      const bundle = fs.readFileSync(path.join(extractedTaskDir(t), 'index.js'), 'utf8');
+      assert.match(bundle, /Buffer\.from\(\w+\.proxyAuth\)/, `${t}: tunnel's proxy header uses Buffer.from`);
+      assert.doesNotMatch(bundle, /new Buffer\(/, `${t}: no deprecated Buffer constructor`);
+    }
   });
 
   it('is valid CycloneDX 1.6 JSON (strict schema)', async () => {
