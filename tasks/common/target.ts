@@ -7,6 +7,12 @@ import { unexpandedMacro } from './inputs';
 /** Source schemes whose value is a path on the agent, so a missing path is a user error now. */
 const PATH_SCHEMES = ['dir', 'file', 'sbom', 'docker-archive', 'oci-archive', 'oci-dir', 'singularity'];
 
+/** `dir:/x` → { scheme: 'dir', location: '/x' }; undefined for images and other non-path targets. Pure. */
+function pathTarget(target: string): { scheme: string; location: string } | undefined {
+  const match = /^([a-z][a-z-]*):(.*)$/.exec(target);
+  return match && PATH_SCHEMES.includes(match[1]) ? { scheme: match[1], location: match[2] } : undefined;
+}
+
 /**
  * The scan target from the `target` input (Grype/Syft source syntax). An unset input means the
  * task.json default, `dir:<sources directory>`; an explicitly empty one is an error, and so is
@@ -36,10 +42,10 @@ export function resolveTarget(raw: string | undefined, sourcesDirectory: string 
         'e.g. dir:$(System.DefaultWorkingDirectory)/<artifact> in a release pipeline, or an image such as registry:myacr.azurecr.io/app:1.0.',
     );
   }
-  const match = /^([a-z][a-z-]*):(.*)$/.exec(target);
-  if (match && PATH_SCHEMES.includes(match[1])) {
-    const location = match[2];
-    if (!location) throw new UserError(`Input target '${target}' names no path after '${match[1]}:'. Example: ${match[1]}:$(Build.SourcesDirectory).`);
+  const given = pathTarget(target);
+  if (given) {
+    const { scheme, location } = given;
+    if (!location) throw new UserError(`Input target '${target}' names no path after '${scheme}:'. Example: ${scheme}:$(Build.SourcesDirectory).`);
     if (!fs.existsSync(location)) {
       throw new UserError(`Input target '${target}': ${path.resolve(location)} does not exist. Check the path (is the artifact downloaded or the repository checked out?).`);
     }
@@ -68,8 +74,8 @@ export function reportStem(
   jobName: string | undefined,
   workspace: string | undefined = process.env.PIPELINE_WORKSPACE || process.env.AGENT_BUILDDIRECTORY,
 ): string {
-  const pathMatch = /^([a-z][a-z-]*):(.*)$/.exec(target);
-  const subject = pathMatch && PATH_SCHEMES.includes(pathMatch[1]) ? `${pathMatch[1]}-${path.basename(path.resolve(pathMatch[2])) || 'root'}` : target;
+  const local = pathTarget(target);
+  const subject = local ? `${local.scheme}-${path.basename(path.resolve(local.location)) || 'root'}` : target;
   const job = jobName ? `-${slugify(jobName, 40)}` : '';
   const hash = createHash('sha256').update(`${workspaceRelative(target, workspace)}\n${jobName ?? ''}`).digest('hex').slice(0, 8);
   return `${slugify(subject)}${job}-${hash}`;
@@ -77,9 +83,9 @@ export function reportStem(
 
 /** `dir:/agent/_work/7/s` → `dir:s` when the workspace is /agent/_work/7; other targets as they are. */
 function workspaceRelative(target: string, workspace: string | undefined): string {
-  const match = /^([a-z][a-z-]*):(.*)$/.exec(target);
-  if (!workspace || !match || !PATH_SCHEMES.includes(match[1])) return target;
-  const relative = path.relative(path.resolve(workspace), path.resolve(match[2]));
+  const local = pathTarget(target);
+  if (!workspace || !local) return target;
+  const relative = path.relative(path.resolve(workspace), path.resolve(local.location));
   if (relative.startsWith('..') || path.isAbsolute(relative)) return target;
-  return `${match[1]}:${relative.split(path.sep).join('/') || '.'}`;
+  return `${local.scheme}:${relative.split(path.sep).join('/') || '.'}`;
 }
