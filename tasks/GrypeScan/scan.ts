@@ -8,10 +8,10 @@ import { installTool } from '../common/install';
 import { unexpandedMacro } from '../common/inputs';
 import { prepareOutputDirectory } from '../common/outputDirectory';
 import { publishFiles, publishSummary } from '../common/publish';
-import { readRegistryLogin, registryEnvironment } from '../common/registry';
+import { readRegistryLogin, registryAccessProblem, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
 import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
-import { logDbStatus, readDbStatus, updateDatabase } from './database';
+import { isStaleDatabaseError, logDbStatus, readDbStatus, staleDatabaseMessage, updateDatabase } from './database';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from './grypeArguments';
 import { readInputs } from './inputs';
 import { countFindings, Decision, decideResult, findingLine, maxSeverity, outputVariables, sortFindings, warningLines } from './policy';
@@ -102,6 +102,13 @@ export async function run(): Promise<void> {
     console.log("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
   }
 
+  if (grypeFailure) {
+    const stderr = scan.stderrTail.join('\n');
+    // A mirror serving an old DB: the update succeeds, then Grype refuses the DB it got.
+    const stale = isStaleDatabaseError(stderr) ? staleDatabaseMessage((await readDbStatus(grype.path, env)).built, dbCacheDirectory, { ...process.env, ...env }) : undefined;
+    const refused = registryAccessProblem(stderr, login, inputs.containerRegistry);
+    grypeFailure = stale ?? (refused ? `Grype failed: ${describeExit(scan.exitCode)}. ${refused}` : grypeFailure);
+  }
   if (grypeFailure || !report) {
     tl.setResult(tl.TaskResult.Failed, neutraliseCommands(`${grypeFailure ?? reportProblem}${tailText(scan.stderrTail)}`));
     return;

@@ -7,7 +7,7 @@ import { runTool, ToolResult } from '../common/exec';
 import { installTool } from '../common/install';
 import { prepareOutputDirectory } from '../common/outputDirectory';
 import { publishFiles, publishSummary } from '../common/publish';
-import { readRegistryLogin, registryEnvironment } from '../common/registry';
+import { readRegistryLogin, RegistryLogin, registryAccessProblem, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
 import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
 import { uploadBom } from './dependencyTrack';
@@ -74,7 +74,7 @@ export async function run(): Promise<void> {
   const uploadFormat = inputs.dependencyTrack ? plan.outputs.find((o) => isCycloneDx(o.format))?.format : undefined;
   let sboms: ProcessedSbom[];
   try {
-    sboms = await processOutputs(plan, result, inputs, uploadFormat);
+    sboms = await processOutputs(plan, result, inputs, uploadFormat, login);
   } catch (err) {
     // Whatever Syft wrote is published before the task fails.
     publishFiles(inputs.artifactName, plan.outputs.map((o) => o.file).filter((f) => fs.existsSync(f)));
@@ -113,7 +113,7 @@ export async function run(): Promise<void> {
   const primary = sboms[0];
   // A text format (table, purls) may come first; the components are those of the first SBOM.
   const counted = sboms.find((s) => s.format.kind !== 'text');
-  const componentCount = counted?.counts?.total ?? 0;
+  const componentCount = counted?.counts?.packages ?? 0;
   const stem = path.basename(primary.file).slice(0, -primary.format.extension.length);
   publishSummary(
     outputDirectory,
@@ -143,7 +143,7 @@ export async function run(): Promise<void> {
     tl.setResult(tl.TaskResult.SucceededWithIssues, `${problem} Set failOnInvalid: true to fail the step instead.`);
     return;
   }
-  tl.setResult(tl.TaskResult.Succeeded, `Generated ${sboms.length} SBOM file(s) with ${componentCount} component(s).`);
+  tl.setResult(tl.TaskResult.Succeeded, `Generated ${sboms.length} SBOM file(s) with ${componentCount} package(s).`);
 }
 
 /** What is wrong with the CycloneDX validation: invalid SBOMs, then SBOMs that could not be checked. Pure. */
@@ -161,8 +161,10 @@ function validationProblem(sboms: ProcessedSbom[]): string | undefined {
 }
 
 /** Syft's exit code, then each output in turn: complete, provenance, validation (each loaded once). */
-async function processOutputs(plan: SyftPlan, result: ToolResult, inputs: SyftInputs, uploadFormat: FormatSpec | undefined): Promise<ProcessedSbom[]> {
+async function processOutputs(plan: SyftPlan, result: ToolResult, inputs: SyftInputs, uploadFormat: FormatSpec | undefined, login: RegistryLogin | undefined): Promise<ProcessedSbom[]> {
   if (result.exitCode !== 0) {
+    const refused = registryAccessProblem(result.stderrTail.join('\n'), login, inputs.containerRegistry);
+    if (refused) throw new UserError(`Syft failed: ${describeExit(result.exitCode)}. ${refused}${tailText(result.stderrTail)}`);
     throw new UserError(
       `Syft failed (${describeExit(result.exitCode)}) while generating the SBOM for ${inputs.target}. Check the target (image name, registry access, path) and the Syft messages.${tailText(result.stderrTail)}`,
     );
@@ -193,7 +195,7 @@ async function processOutputs(plan: SyftPlan, result: ToolResult, inputs: SyftIn
 
 function logSbom(sbom: ProcessedSbom): void {
   const name = path.basename(sbom.file);
-  const counts = sbom.counts ? `, ${sbom.counts.total} component(s)` : '';
+  const counts = sbom.counts ? `, ${sbom.counts.packages} package(s) in ${sbom.counts.total} component(s)` : '';
   console.log(`${name}: ${sbom.format.name}${sbom.specVersion ? ` ${oneLine(sbom.specVersion, 40)}` : ''}, ${sbom.bytes} bytes, sha256 ${sbom.sha256}${counts}`);
   if (sbom.provenance) {
     console.log(sbom.provenance.added ? `${name}: added ${sbom.provenance.added} pipeline provenance properties to metadata.properties.` : `${name}: no pipeline provenance added: ${oneLine(sbom.provenance.skipped ?? '')}.`);

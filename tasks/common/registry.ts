@@ -68,3 +68,22 @@ export function readRegistryLogin(connectionId: string | undefined): RegistryLog
   }
   return { authority: registryAuthority(url), username, password };
 }
+
+/**
+ * When a scanner's error output shows that a registry refused to serve the image (401/403), the
+ * message naming the registry and what to fix; undefined for any other failure. The scanners'
+ * own words list every source they tried and bury the registry's answer in a URL. PURE.
+ */
+export function registryAccessProblem(stderr: string, login: RegistryLogin | undefined, connectionId: string | undefined): string | undefined {
+  const refusal = /(?:GET|HEAD) https?:\/\/([^/\s]+)\/v2\/([^\s:]*?)\/(?:manifests|blobs)\/\S+: (UNAUTHORIZED|DENIED|FORBIDDEN)\b:? ?([^;\n\x1b]*)/i.exec(stderr);
+  const status = /unexpected status code (401|403)[^;\n\x1b]*/i.exec(stderr);
+  if (!refusal && !status) return undefined;
+  const host = refusal?.[1];
+  const where = host ? `The registry ${host} refused to serve ${refusal![2]}` : 'The registry refused to serve the image';
+  const reason = (refusal ? `${refusal[3]}${refusal[4] ? `: ${refusal[4].trim()}` : ''}` : status![0]).trim();
+  if (!login) {
+    return `${where} (${reason}), and no containerRegistry service connection is set. Set containerRegistry to a Docker Registry service connection${host ? ` for ${host}` : ''} whose user may pull the image.`;
+  }
+  const other = host && login.authority.toLowerCase() !== host.toLowerCase() ? ` The connection is for ${login.authority}, not ${host}.` : '';
+  return `${where} (${reason}) with the credentials of the containerRegistry service connection '${connectionId}' (user ${login.username}).${other} Check the connection's username and password or token, and that this user may pull the image.`;
+}
