@@ -54,8 +54,18 @@ describe('syft formats: outputFormats → formats (pure)', () => {
 
   it('rejects an empty list and duplicates (including an alias of a listed format)', () => {
     userError(() => parseFormats(' , '), /outputFormats is empty/);
-    userError(() => parseFormats('cyclonedx-json,cyclonedx-json@1.5'), /more than once/);
-    userError(() => parseFormats('json,syft-json'), /more than once/);
+    userError(() => parseFormats('cyclonedx-json@1.5,cyclonedx-json@1.5'), /names cyclonedx-json@1\.5 more than once/);
+    userError(() => parseFormats('json,syft-json'), /names syft-json more than once/);
+  });
+
+  it('one format at several versions: each versioned file carries its version, the plain one keeps its name', () => {
+    const formats = parseFormats('cyclonedx-json,cyclonedx-json@1.5,cyclonedx-xml@1.6,spdx-json');
+    assert.deepStrictEqual(formats.map((f) => [formatArgument(f), f.extension]), [
+      ['cyclonedx-json', '.cdx.json'],
+      ['cyclonedx-json@1.5', '.cdx-1.5.json'],
+      ['cyclonedx-xml@1.6', '.cdx.xml'],
+      ['spdx-json', '.spdx.json'],
+    ]);
   });
 });
 
