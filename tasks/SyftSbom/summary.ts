@@ -40,7 +40,7 @@ export function renderSummary(input: SummaryInput): string {
     lines.push(`## Components (${path.basename(input.counted.file)})`, '');
     const types = Object.entries(counts.byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     const max = types.length ? types[0][1] : 0;
-    lines.push(`**${counts.total}** component(s).`, '');
+    lines.push(`**${counts.packages}** package(s) in **${counts.total}** component(s).`, '');
     if (types.length) lines.push(table(['Type', 'Count', ''], types.map(([type, n]) => [type, n, bar(n, max)])), '');
   } else {
     lines.push('## Components', '', 'None of the outputs is an SBOM (only text formats), so no components are counted.', '');

@@ -154,7 +154,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     assert.match(r.variables.primarySbom, /\.txt$/, 'the first format stays the primary SBOM');
     const summary = fs.readFileSync(r.commands.find((c) => c.command === 'task.uploadsummary')!.message, 'utf8');
     assert.match(summary, /## Components \(\S+\.spdx\.json\)/);
-    assert.ok(summary.includes(`**${expected}** component(s).`), summary);
+    assert.ok(summary.includes(`**${expected}** package(s) in `), summary);
   });
 
   it('a CycloneDX output that cannot be validated: a warning saying why, or Failed with failOnInvalid (published first)', async () => {
