@@ -70,13 +70,10 @@ export function dependencyTrackApi(target: DependencyTrackTarget, deadlineAt: nu
   function refused(endpoint: Endpoint, url: string, status: number, text: string): PermissionRefused {
     const detail = text.trim() ? ` Server said: ${oneLine(text, 200)}` : '';
     const needs = endpoint.permission
-      ? `the ${endpoint.permission} permission ${endpoint.purpose}`
-      : `a valid key ${endpoint.purpose}`;
-    const acl = status === 403 && endpoint.permission ? `, and access to ${project} if portfolio access control is on` : '';
-    return new PermissionRefused(
-      `Dependency-Track refused the request (HTTP ${status} from ${url}): ${target.keyName} must belong to a team with ${needs}${acl} ` +
-        `(Dependency-Track: Administration → Access Management → Teams). The SBOM was uploaded; only the wait for its analysis failed.${detail}`,
-    );
+      ? `must belong to a team with the ${endpoint.permission} permission ${endpoint.purpose}${status === 403 ? `, and access to ${project} if portfolio access control is on` : ''} ` +
+        `(Dependency-Track: Administration → Access Management → Teams)`
+      : `must be a valid Dependency-Track API key, needed ${endpoint.purpose}`;
+    return new PermissionRefused(`Dependency-Track refused the request (HTTP ${status} from ${url}): ${target.keyName} ${needs}. The SBOM was uploaded; only the wait for its analysis failed.${detail}`);
   }
 
   async function get(endpoint: Endpoint, handle: (answer: Answer, url: string) => unknown): Promise<any> {

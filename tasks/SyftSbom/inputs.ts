@@ -128,7 +128,16 @@ export function parseDependencyTrack(raw: DependencyTrackInputs, formats: Format
     if (!apiKey) throw new UserError(`The Dependency-Track service connection '${connection.id}' has no API key. Edit the connection and enter a Dependency-Track API key (Administration → Access Management → Teams → API Keys).`);
     frontendUrl ??= parseFrontendUrl(`The frontend URL of ${source}`, connection.frontendUrl);
   } else {
-    if (!raw.url?.trim()) return undefined;
+    if (!raw.url?.trim()) {
+      const asked = [
+        parseBoolean('dependencyTrackWait', raw.wait, false) ? 'dependencyTrackWait' : '',
+        parseChoice('dependencyTrackFailOnSeverity', raw.failOnSeverity, ['none', ...SEVERITIES] as const, 'none') !== 'none' ? 'dependencyTrackFailOnSeverity' : '',
+        parseChoice('dependencyTrackFailOnPolicyViolation', raw.failOnPolicyViolation, ['none', 'warn', 'fail'] as const, 'none') !== 'none' ? 'dependencyTrackFailOnPolicyViolation' : '',
+      ].filter(Boolean);
+      // A gate without a server would pass every build: say so instead.
+      if (asked.length) throw new UserError(`${asked.join(' and ')} ${asked.length === 1 ? 'is' : 'are'} set, but no Dependency-Track server is: set dependencyTrackServiceConnection (or dependencyTrackUrl with dependencyTrackApiKey).`);
+      return undefined;
+    }
     source = 'dependencyTrackUrl';
     keyName = 'The key in dependencyTrackApiKey';
     baseUrl = normaliseDependencyTrackUrl(raw.url);

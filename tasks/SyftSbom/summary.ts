@@ -83,13 +83,19 @@ export function renderSummary(input: SummaryInput): string {
     lines.push(
       table(
         ['Server', 'Project', 'Version', 'Result'],
-        [[dt.url, dt.project, dt.version, dt.error ? `failed: ${dt.error}` : dt.skipped ? `not uploaded: ${dt.skipped}` : `uploaded, token ${dt.token}`]],
+        [[dt.url, dt.project, dt.version, resultText(dt)]],
       ),
       '',
     );
     if (dt.analysis) lines.push(...analysisSection(dt.analysis, dt.frontendUrl));
   }
   return lines.join('\n');
+}
+
+function resultText(dt: DependencyTrackSummary): string {
+  if (dt.skipped) return `not uploaded: ${dt.skipped}`;
+  if (dt.error) return dt.token ? `uploaded, token ${dt.token}; the wait failed: ${dt.error}` : `failed: ${dt.error}`;
+  return dt.analysis ? `uploaded, token ${dt.token}; analysed in ${Math.round(dt.analysis.waitedMs / 1000)} s` : `uploaded, token ${dt.token}`;
 }
 
 /** Counts, violations (capped) and the project link after a wait. Pure. */

@@ -199,6 +199,12 @@ describe('syft inputs: Dependency-Track settings (pure)', () => {
     userError(() => parseDependencyTrack({ connection, tags: '$(Undefined.Tags)' }, cdx, env), /dependencyTrackProjectTags .*\$\(Undefined\.Tags\), which this pipeline does not define/);
   });
 
+  it('a wait or gate without a server is a clear error (it would pass every build)', () => {
+    userError(() => parseDependencyTrack({ failOnSeverity: 'critical' }, cdx, env), /^dependencyTrackFailOnSeverity is set, but no Dependency-Track server is: set dependencyTrackServiceConnection/);
+    userError(() => parseDependencyTrack({ wait: 'true', failOnPolicyViolation: 'fail' }, cdx, env), /^dependencyTrackWait and dependencyTrackFailOnPolicyViolation are set, but no Dependency-Track server is/);
+    assert.strictEqual(parseDependencyTrack({ wait: 'false', failOnSeverity: 'none', failOnPolicyViolation: 'none' }, cdx, env), undefined);
+  });
+
   it('wait and gate inputs: either fail input turns the wait on; bad values are clear errors', () => {
     assert.strictEqual(parseDependencyTrack({ connection }, cdx, env)!.wait, undefined);
     assert.deepStrictEqual(parseDependencyTrack({ connection, wait: 'true' }, cdx, env)!.wait, { failOnSeverity: 'none', failOnPolicyViolation: 'none' });
