@@ -823,6 +823,21 @@ describe('templates', function () {
             });
         });
 
+        it('passes the Dependency-Track connection and gate to each Syft step; with images each image is its own project', function () {
+            const dtParams = { dependencyTrackServiceConnection: 'dependency-track', dependencyTrackFailOnSeverity: 'high', dependencyTrackFailOnPolicyViolation: 'fail' };
+            const syftInputs = (jobs: Job[]) => jobs.flatMap((j) => stepsOf(j)).filter((s) => isTask(s, taskReference(syft))).map((s) => s.inputs as Record<string, Value>);
+            const [single] = syftInputs(expandTemplate(file, dtParams).jobs as Job[]);
+            assert.deepStrictEqual(
+                [single.dependencyTrackServiceConnection, single.dependencyTrackFailOnSeverity, single.dependencyTrackFailOnPolicyViolation, single.dependencyTrackProject],
+                ['dependency-track', 'high', 'fail', undefined],
+                'one target: the task default project',
+            );
+            const perImage = syftInputs(expandTemplate(file, { ...dtParams, images: { web: 'myacr.azurecr.io/web:1', api: 'nginx:1.27' } }).jobs as Job[]);
+            assert.deepStrictEqual(perImage.map((i) => i.dependencyTrackProject), ['$(Build.Repository.Name)-web', '$(Build.Repository.Name)-api']);
+            const named = syftInputs(expandTemplate(file, { ...dtParams, dependencyTrackProject: 'shop', images: { web: 'w:1' } }).jobs as Job[]);
+            assert.deepStrictEqual(named.map((i) => [i.dependencyTrackProject, i.dependencyTrackServiceConnection]), [['shop-web', 'dependency-track']]);
+        });
+
         it('passes extra parameters through to the step templates', function () {
             const jobs = expandTemplate(file, { grypeParameters: { grypeVersion: '0.117.0' }, syftParameters: { syftVersion: '1.42.3' } }).jobs as Job[];
             const inputs = (ref: string) => jobs.flatMap((j) => stepsOf(j)).filter((s) => isTask(s, ref)).map((s) => s.inputs as Record<string, Value>);
