@@ -114,6 +114,9 @@ export function parseDependencyTrack(raw: DependencyTrackInputs, formats: Format
         `(it holds the URL and the API key), or dependencyTrackUrl with dependencyTrackApiKey for existing pipelines. Clear the other input(s).`,
     );
   }
+  const failOnSeverity = parseChoice('dependencyTrackFailOnSeverity', raw.failOnSeverity, ['none', ...SEVERITIES] as const, 'none');
+  const failOnPolicyViolation = parseChoice('dependencyTrackFailOnPolicyViolation', raw.failOnPolicyViolation, ['none', 'warn', 'fail'] as const, 'none');
+  const waitInput = parseBoolean('dependencyTrackWait', raw.wait, false);
   let baseUrl: string;
   let apiKey: string;
   let source: string;
@@ -130,9 +133,9 @@ export function parseDependencyTrack(raw: DependencyTrackInputs, formats: Format
   } else {
     if (!raw.url?.trim()) {
       const asked = [
-        parseBoolean('dependencyTrackWait', raw.wait, false) ? 'dependencyTrackWait' : '',
-        parseChoice('dependencyTrackFailOnSeverity', raw.failOnSeverity, ['none', ...SEVERITIES] as const, 'none') !== 'none' ? 'dependencyTrackFailOnSeverity' : '',
-        parseChoice('dependencyTrackFailOnPolicyViolation', raw.failOnPolicyViolation, ['none', 'warn', 'fail'] as const, 'none') !== 'none' ? 'dependencyTrackFailOnPolicyViolation' : '',
+        waitInput ? 'dependencyTrackWait' : '',
+        failOnSeverity !== 'none' ? 'dependencyTrackFailOnSeverity' : '',
+        failOnPolicyViolation !== 'none' ? 'dependencyTrackFailOnPolicyViolation' : '',
       ].filter(Boolean);
       // A gate without a server would pass every build: say so instead.
       if (asked.length) throw new UserError(`${asked.join(' and ')} ${asked.length === 1 ? 'is' : 'are'} set, but no Dependency-Track server is: set dependencyTrackServiceConnection (or dependencyTrackUrl with dependencyTrackApiKey).`);
@@ -165,10 +168,8 @@ export function parseDependencyTrack(raw: DependencyTrackInputs, formats: Format
   if (parentVersion && !parentName) throw new UserError('dependencyTrackParentVersion is set but dependencyTrackParentName is empty. Set the parent project\'s name too, or clear dependencyTrackParentVersion.');
   const isLatest = parseBoolean('dependencyTrackIsLatest', raw.isLatest, false);
 
-  const failOnSeverity = parseChoice('dependencyTrackFailOnSeverity', raw.failOnSeverity, ['none', ...SEVERITIES] as const, 'none');
-  const failOnPolicyViolation = parseChoice('dependencyTrackFailOnPolicyViolation', raw.failOnPolicyViolation, ['none', 'warn', 'fail'] as const, 'none');
   // Either fail input needs the analysis, so it turns the wait on.
-  const wait = parseBoolean('dependencyTrackWait', raw.wait, false) || failOnSeverity !== 'none' || failOnPolicyViolation !== 'none';
+  const wait = waitInput || failOnSeverity !== 'none' || failOnPolicyViolation !== 'none';
   return {
     target: { baseUrl, apiKey, source, keyName, projectName, projectVersion, tags, parentName, parentVersion, isLatest },
     timeoutMinutes: parseTimeoutMinutes(raw.timeoutMinutes),
