@@ -11,6 +11,8 @@ import { readRegistryLogin, RegistryLogin, registryAccessProblem, registryEnviro
 import { reportStem } from '../common/target';
 import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
 import { uploadBom } from './dependencyTrack';
+import { dependencyTrackApi } from './dependencyTrackApi';
+import { Analysis, gateCounts, gateFailures, realClock, waitForAnalysis } from './dependencyTrackGate';
 import { FormatSpec, isCycloneDx } from './formats';
 import { readInputs, SyftInputs } from './inputs';
 import { provenanceProperties } from './provenance';
@@ -87,24 +89,47 @@ export async function run(): Promise<void> {
 
   let dependencyTrack: DependencyTrackSummary | undefined;
   let dependencyTrackError: UserError | undefined;
+  let analysis: Analysis | undefined;
   const dt = inputs.dependencyTrack;
   if (dt) {
+    const { target } = dt;
     const upload = sboms.find((s) => s.format === uploadFormat)!;
-    dependencyTrack = { url: dt.baseUrl, project: dt.projectName, version: dt.projectVersion };
+    dependencyTrack = { url: target.baseUrl, project: target.projectName, version: target.projectVersion, frontendUrl: dt.frontendUrl };
     if (problem && inputs.failOnInvalid) {
       // The step fails below: Dependency-Track must not get an SBOM the pipeline rejects.
       dependencyTrack.skipped = 'failOnInvalid is true and the CycloneDX validation did not pass';
       console.log(neutraliseCommands(`Not uploading ${path.basename(upload.file)} to Dependency-Track: ${dependencyTrack.skipped} (${problem})`));
     } else {
-      console.log(neutraliseCommands(`Uploading ${path.basename(upload.file)} to Dependency-Track ${dt.baseUrl} (project '${dt.projectName}', version '${dt.projectVersion}', autoCreate).`));
+      const options = [target.tags?.length ? `tags ${target.tags.join(', ')}` : '', target.parentName ? `parent '${target.parentName}'${target.parentVersion ? ` '${target.parentVersion}'` : ''}` : '', target.isLatest ? 'latest version' : ''].filter(Boolean);
+      console.log(neutraliseCommands(`Uploading ${path.basename(upload.file)} to Dependency-Track ${target.baseUrl} (project '${target.projectName}', version '${target.projectVersion}', autoCreate${options.length ? `, ${options.join(', ')}` : ''}).`));
       try {
-        const answer = await uploadBom(dt, upload.content!, path.basename(upload.file), upload.format.kind === 'cyclonedx-xml' ? 'application/xml' : 'application/json');
+        const answer = await uploadBom(target, upload.content!, path.basename(upload.file), upload.format.kind === 'cyclonedx-xml' ? 'application/xml' : 'application/json', dt.timeoutMinutes);
         dependencyTrack.token = oneLine(answer.token, 100);
         console.log(`Dependency-Track accepted the SBOM; processing token: ${dependencyTrack.token}.`);
+        upload.content = undefined; // the wait can be long: free the SBOM first
+        if (dt.wait) {
+          console.log(`Waiting for Dependency-Track to analyse the SBOM (at most ${dt.timeoutMinutes} min, dependencyTrackTimeoutMinutes).`);
+          const deadlineAt = Date.now() + dt.timeoutMinutes * 60_000;
+          analysis = await waitForAnalysis(dependencyTrackApi(target, deadlineAt), realClock, {
+            token: answer.token,
+            projectName: target.projectName,
+            projectVersion: target.projectVersion,
+            acceptedAt: answer.acceptedAt,
+            deadlineAt,
+            timeoutMinutes: dt.timeoutMinutes,
+            log: (line) => console.log(neutraliseCommands(line)),
+          });
+          dependencyTrack.analysis = analysis;
+          const counts = gateCounts(analysis);
+          console.log(
+            `Dependency-Track project ${analysis.project.uuid}: ${counts.critical} critical, ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.unassigned} unassigned; ` +
+              `policy violations: ${counts.policyViolationFail} FAIL, ${counts.policyViolationWarn} WARN, ${analysis.violations.length - counts.policyViolationFail - counts.policyViolationWarn} INFO.`,
+          );
+        }
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         dependencyTrackError = err;
-        dependencyTrack.error = oneLine(err.message, 200);
+        dependencyTrack.error = oneLine(err.message, 300);
       }
     }
     upload.content = undefined;
@@ -133,8 +158,13 @@ export async function run(): Promise<void> {
   tl.setVariable('componentCount', String(componentCount), false, true);
   tl.setVariable('sbomSha256', primary.sha256, false, true);
   tl.setVariable('syftVersion', syftVersion, false, true);
+  const gate = analysis && dt?.wait ? gateFailures(setDependencyTrackVariables(analysis), dt.wait.failOnSeverity, dt.wait.failOnPolicyViolation) : [];
 
   if (dependencyTrackError) throw dependencyTrackError;
+  if (gate.length) {
+    tl.setResult(tl.TaskResult.Failed, neutraliseCommands(`${gate.join(' ')}${problem ? ` Also: ${problem}` : ''} See the Dependency-Track section of the summary.`));
+    return;
+  }
   if (problem) {
     if (inputs.failOnInvalid) {
       tl.setResult(tl.TaskResult.Failed, `${problem} failOnInvalid is true${dependencyTrack?.skipped ? ', so the SBOM was not uploaded to Dependency-Track' : ''}.`);
@@ -144,6 +174,21 @@ export async function run(): Promise<void> {
     return;
   }
   tl.setResult(tl.TaskResult.Succeeded, `Generated ${sboms.length} SBOM file(s) with ${componentCount} package(s).`);
+}
+
+/** The dt* output variables of a finished wait; returns the counts the gate reads. */
+function setDependencyTrackVariables(analysis: Analysis): ReturnType<typeof gateCounts> {
+  const counts = gateCounts(analysis);
+  const set = (name: string, value: number | string) => tl.setVariable(name, String(value), false, true);
+  set('dtCriticalCount', counts.critical);
+  set('dtHighCount', counts.high);
+  set('dtMediumCount', counts.medium);
+  set('dtLowCount', counts.low);
+  set('dtUnassignedCount', counts.unassigned);
+  set('dtPolicyViolationFailCount', counts.policyViolationFail);
+  set('dtPolicyViolationWarnCount', counts.policyViolationWarn);
+  set('dtProjectUuid', analysis.project.uuid);
+  return counts;
 }
 
 /** What is wrong with the CycloneDX validation: invalid SBOMs, then SBOMs that could not be checked. Pure. */

@@ -32,11 +32,11 @@ export function registryEnvironment(prefix: 'GRYPE' | 'SYFT', login: RegistryLog
 }
 
 /**
- * One authorization parameter of a service connection, read from the connection's authorization
+ * One authorization parameter of a service connection (any type), read from the connection's authorization
  * object. Not `tl.getEndpointAuthorizationParameter`: that one writes the value (the password) into
  * a `##vso[task.debug]` line.
  */
-function authParameter(connectionId: string, key: string): string | undefined {
+export function authParameter(connectionId: string, key: string): string | undefined {
   const parameters = tl.getEndpointAuthorization(connectionId, true)?.parameters ?? {};
   const found = Object.keys(parameters).find((k) => k.toLowerCase() === key.toLowerCase());
   return found === undefined ? undefined : parameters[found] || undefined;

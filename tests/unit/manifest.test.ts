@@ -275,6 +275,25 @@ describe('manifest: vss-extension.json', () => {
     assert.equal(new Set(ids).size, ids.length, 'duplicate contribution ids');
   });
 
+  it('contributes the dependencytrack service connection type that SyftSbom reads: token scheme (apitoken), optional frontendUrl', () => {
+    const endpoint = manifest.contributions.find((c: { type: string }) => c.type === 'ms.vss-endpoint.service-endpoint-type');
+    assert.ok(endpoint, 'no service endpoint type');
+    assert.deepEqual(endpoint.targets, ['ms.vss-endpoint.endpoint-types']);
+    assert.equal(endpoint.properties.name, 'dependencytrack');
+    const schemes = endpoint.properties.authenticationSchemes;
+    assert.deepEqual(schemes.map((a: { type: string }) => a.type), ['ms.vss-endpoint.endpoint-auth-scheme-token']);
+    const key = schemes[0].inputDescriptors.find((i: { id: string }) => i.id === 'apitoken');
+    assert.ok(key && key.isConfidential === true && key.validation.isRequired === true, 'apitoken is a required confidential field');
+    const frontend = endpoint.properties.inputDescriptors.find((i: { id: string }) => i.id === 'frontendUrl');
+    assert.ok(frontend && frontend.validation.isRequired === false, 'frontendUrl is optional');
+    const syft = readJson(path.join(repoRoot, 'tasks', 'SyftSbom', 'task.json'));
+    const input = syft.inputs.find((i: { name: string }) => i.name === 'dependencyTrackServiceConnection');
+    assert.equal(input.type, `connectedService:${endpoint.properties.name}`, 'the task input picks connections of this type');
+    const source = fs.readFileSync(path.join(repoRoot, 'tasks', 'SyftSbom', 'inputs.ts'), 'utf8');
+    assert.match(source, /authParameter\(id, 'apitoken'\)/, 'the task reads the field the scheme defines');
+    assert.match(source, /getEndpointDataParameter\(id, 'frontendUrl', true\)/);
+  });
+
   it('has no results tab (summary via uploadSummary works on Azure DevOps Server too)', () => {
     const types = manifest.contributions.map((c: { type: string }) => c.type);
     assert.ok(!types.includes('ms.vss-build-web.build-results-tab'));

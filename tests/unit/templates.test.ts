@@ -455,10 +455,11 @@ function parameterReferences(text: string): Set<string> {
 /**
  * Checks every `outputs['...']` reference in stage conditions: the stage form
  * dependencies.<stage>.outputs['<job>.<step>.<var>'], an existing stage the gated stage
- * depends on, a job of that stage, a GrypeScan step of that job, a declared output variable.
+ * depends on, a job of that stage, a step of that job running a task (GrypeScan@1, SyftSbom@1)
+ * that declares the output variable.
  */
-function gateProblems(stages: Record<string, Value>[], grype: TaskJson): { problems: string[]; variables: string[] } {
-    const declared = new Set((grype.outputVariables ?? []).map((v) => v.name));
+function gateProblems(stages: Record<string, Value>[], ...tasks: TaskJson[]): { problems: string[]; variables: string[] } {
+    const declares = (task: TaskJson, variable: string) => (task.outputVariables ?? []).some((v) => v.name === variable);
     const problems: string[] = [];
     const variables: string[] = [];
     const gated = stages.filter((s) => typeof s.condition === 'string' && /outputs\s*\[/.test(s.condition));
@@ -482,9 +483,10 @@ function gateProblems(stages: Record<string, Value>[], grype: TaskJson): { probl
             if (!job) { problems.push(`${name}: stage ${prefix[1]} has no job ${jobRef} (jobs: ${((source.jobs as Job[]) ?? []).map(jobName).join(', ')})`); continue; }
             // A GrypeScan@1 step, or a script step that re-exports its outputs (security-scan.yml's totals over images).
             const reExports = (st: Step) => typeof st.bash === 'string' && st.bash.includes(variable) && /isOutput=true/.test(st.bash);
-            const grypeSteps = stepsOf(job).filter((st) => isTask(st, taskReference(grype)) || reExports(st)).map((st) => toStr(st.name as Value));
-            if (!grypeSteps.includes(stepRef)) problems.push(`${name}: step '${stepRef}' is not a GrypeScan@1 step of job ${jobRef}, nor one that re-exports '${variable}' (such steps: ${grypeSteps.join(', ') || 'none'})`);
-            if (!declared.has(variable)) problems.push(`${name}: output variable '${variable}' is not declared in tasks/GrypeScan/task.json outputVariables (declared: ${[...declared].join(', ') || 'none'})`);
+            const declaring = tasks.filter((t) => declares(t, variable));
+            if (!declaring.length) problems.push(`${name}: output variable '${variable}' is not declared in the outputVariables of ${tasks.map((t) => `tasks/${t.name}/task.json`).join(' or ')}`);
+            const sources = stepsOf(job).filter((st) => declaring.some((t) => isTask(st, taskReference(t))) || reExports(st)).map((st) => toStr(st.name as Value));
+            if (!sources.includes(stepRef)) problems.push(`${name}: step '${stepRef}' of job ${jobRef} is not a ${declaring.map((t) => `${t.name}@1`).join('/') || 'task'} step declaring '${variable}', nor one that re-exports it (such steps: ${sources.join(', ') || 'none'})`);
         }
     }
     return { problems, variables };
@@ -821,6 +823,21 @@ describe('templates', function () {
             });
         });
 
+        it('passes the Dependency-Track connection and gate to each Syft step; with images each image is its own project', function () {
+            const dtParams = { dependencyTrackServiceConnection: 'dependency-track', dependencyTrackFailOnSeverity: 'high', dependencyTrackFailOnPolicyViolation: 'fail' };
+            const syftInputs = (jobs: Job[]) => jobs.flatMap((j) => stepsOf(j)).filter((s) => isTask(s, taskReference(syft))).map((s) => s.inputs as Record<string, Value>);
+            const [single] = syftInputs(expandTemplate(file, dtParams).jobs as Job[]);
+            assert.deepStrictEqual(
+                [single.dependencyTrackServiceConnection, single.dependencyTrackFailOnSeverity, single.dependencyTrackFailOnPolicyViolation, single.dependencyTrackProject],
+                ['dependency-track', 'high', 'fail', undefined],
+                'one target: the task default project',
+            );
+            const perImage = syftInputs(expandTemplate(file, { ...dtParams, images: { web: 'myacr.azurecr.io/web:1', api: 'nginx:1.27' } }).jobs as Job[]);
+            assert.deepStrictEqual(perImage.map((i) => i.dependencyTrackProject), ['$(Build.Repository.Name)-web', '$(Build.Repository.Name)-api']);
+            const named = syftInputs(expandTemplate(file, { ...dtParams, dependencyTrackProject: 'shop', images: { web: 'w:1' } }).jobs as Job[]);
+            assert.deepStrictEqual(named.map((i) => [i.dependencyTrackProject, i.dependencyTrackServiceConnection]), [['shop-web', 'dependency-track']]);
+        });
+
         it('passes extra parameters through to the step templates', function () {
             const jobs = expandTemplate(file, { grypeParameters: { grypeVersion: '0.117.0' }, syftParameters: { syftVersion: '1.42.3' } }).jobs as Job[];
             const inputs = (ref: string) => jobs.flatMap((j) => stepsOf(j)).filter((s) => isTask(s, ref)).map((s) => s.inputs as Record<string, Value>);
@@ -875,22 +892,24 @@ describe('templates', function () {
             }
         });
 
-        it('gates the deployment stage on criticalCount declared by GrypeScan@1', function () {
-            const result = gateProblems(stages(), grype);
+        it('gates the deployment stage on criticalCount (GrypeScan@1) and dtCriticalCount (SyftSbom@1, Dependency-Track)', function () {
+            const result = gateProblems(stages(), grype, syft);
             assert.deepStrictEqual(result.problems, [], `\n  ${result.problems.join('\n  ')}`);
             assert.ok(result.variables.includes('criticalCount'), `the gate must use criticalCount (uses: ${result.variables.join(', ') || 'nothing'})`);
+            assert.ok(result.variables.includes('dtCriticalCount'), `the gate must use dtCriticalCount (uses: ${result.variables.join(', ') || 'nothing'})`);
         });
 
         it('the gate check rejects an undeclared variable, a non-Grype step and a missing job', function () {
             const withCondition = (condition: string) => stages().map((s) => (s.stage === 'Deploy' ? { ...s, condition } : s));
             const cases: [string, RegExp][] = [
                 ["eq(dependencies.Scan.outputs['Grype.grypeScan.criticalCountTypo'], '0')", /not declared/],
-                ["eq(dependencies.Scan.outputs['Syft.syftSbom.criticalCount'], '0')", /not a GrypeScan@1 step/],
+                ["eq(dependencies.Scan.outputs['Syft.syftSbom.criticalCount'], '0')", /step 'syftSbom' of job Syft is not a GrypeScan@1 step declaring 'criticalCount'/],
+                ["eq(dependencies.Scan.outputs['Grype.grypeScan.dtCriticalCount'], '0')", /step 'grypeScan' of job Grype is not a SyftSbom@1 step declaring 'dtCriticalCount'/],
                 ["eq(dependencies.Scan.outputs['NoSuchJob.grypeScan.criticalCount'], '0')", /has no job/],
                 ["eq(stageDependencies.Scan.Grype.outputs['grypeScan.criticalCount'], '0')", /dependencies\.<stage>/],
             ];
             for (const [condition, expected] of cases) {
-                const result = gateProblems(withCondition(condition), grype);
+                const result = gateProblems(withCondition(condition), grype, syft);
                 assert.ok(result.problems.some((p) => expected.test(p)), `${condition}: expected ${expected}, got ${JSON.stringify(result.problems)}`);
             }
         });
@@ -989,8 +1008,12 @@ describe('templates', function () {
             const withImages = stages().map((s) => (s.stage === 'Scan'
                 ? { ...s, jobs: expandTemplate(path.join(templatesDir, 'security-scan.yml'), { images: { web: 'myacr.azurecr.io/web:$(Build.BuildId)', api: 'nginx:1.27' } }).jobs as Value }
                 : s));
-            const result = gateProblems(withImages, grype);
-            assert.deepStrictEqual(result.problems, [], `\n  ${result.problems.join('\n  ')}`);
+            // Each image is its own Dependency-Track project (job Syft_<name>): the dt* gate names that job instead.
+            const result = gateProblems(withImages, grype, syft);
+            const grypeProblems = result.problems.filter((p) => !/dtCriticalCount|no job Syft /.test(p));
+            assert.deepStrictEqual(grypeProblems, [], `\n  ${grypeProblems.join('\n  ')}`);
+            const perImage = gateProblems(withImages.map((s) => (s.stage === 'Deploy' ? { ...s, condition: "eq(dependencies.Scan.outputs['Syft_web.syftSbom.dtCriticalCount'], '0')" } : s)), grype, syft);
+            assert.deepStrictEqual(perImage.problems, []);
         });
 
         it('the scheduled run does not deploy and CI runs do not run the nightly stage', function () {
