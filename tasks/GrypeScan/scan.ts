@@ -10,7 +10,7 @@ import { prepareOutputDirectory } from '../common/outputDirectory';
 import { publishFiles, publishSummary } from '../common/publish';
 import { readRegistryLogin, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
-import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
+import { describeExit, logLine, neutraliseCommands, oneLine, tailText } from '../common/text';
 import { logDbStatus, readDbStatus, updateDatabase } from './database';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from './grypeArguments';
 import { readInputs } from './inputs';
@@ -31,7 +31,7 @@ export async function run(): Promise<void> {
   const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'output_grype');
   const sourcesDirectory = tl.getVariable('Build.SourcesDirectory');
   const config = chooseConfigFile('grype', inputs.configFile, sourcesDirectory);
-  console.log(neutraliseCommands(config.message));
+  logLine(config.message);
 
   const grype = await installTool(inputs.install);
 
@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
     dbUpdateUrl: inputs.dbUpdateUrl,
     registry: login ? registryEnvironment('GRYPE', login) : undefined,
   });
-  if (login) console.log(`Registry credentials for ${login.authority} from service connection '${inputs.containerRegistry}' are passed to Grype through its environment.`);
+  if (login) logLine(`Registry credentials for ${login.authority} from service connection '${inputs.containerRegistry}' are passed to Grype through its environment.`);
 
   const db = await updateDatabase(grype.path, env, dbCacheDirectory);
   if (db.warning) tl.logIssue(tl.IssueType.Warning, db.warning);
@@ -51,7 +51,7 @@ export async function run(): Promise<void> {
   // A report left by an earlier run must never be read as this run's.
   for (const report of reports) fs.rmSync(report.path, { force: true });
 
-  console.log(`Scanning ${neutraliseCommands(inputs.target)} with Grype${grype.version ? ` ${grype.version}` : ''}.`);
+  logLine(`Scanning ${inputs.target} with Grype${grype.version ? ` ${grype.version}` : ''}.`);
   const scan = await runTool({
     name: 'Grype',
     path: grype.path,
@@ -99,7 +99,7 @@ export async function run(): Promise<void> {
   if (inputs.publishSarif && sarif) {
     tl.uploadArtifact('CodeAnalysisLogs', sarif.path, 'CodeAnalysisLogs');
   } else if (inputs.publishSarif && !inputs.outputFormats.includes('sarif')) {
-    console.log("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
+    logLine("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
   }
 
   if (grypeFailure || !report) {
@@ -157,12 +157,12 @@ export async function run(): Promise<void> {
 
 function logFindings(sorted: ReturnType<typeof sortFindings>): void {
   if (!sorted.length) {
-    console.log('Grype found no vulnerabilities.');
+    logLine('Grype found no vulnerabilities.');
     return;
   }
   const shown = sorted.slice(0, LOG_FINDINGS);
-  console.log(`Findings (most severe first${shown.length < sorted.length ? `; ${shown.length} of ${sorted.length}, the rest are in the reports` : ''}):`);
-  for (const f of shown) console.log(`  ${findingLine(f)}`);
+  logLine(`Findings (most severe first${shown.length < sorted.length ? `; ${shown.length} of ${sorted.length}, the rest are in the reports` : ''}):`);
+  for (const f of shown) logLine(`  ${findingLine(f)}`);
 }
 
 /**
@@ -174,7 +174,7 @@ function chooseDbCacheDirectory(input: string | undefined): string {
   const macro = unexpandedMacro(input);
   if (!macro) return input ?? defaultDbCacheDirectory();
   const dir = defaultDbCacheDirectory();
-  console.log(`dbCacheDirectory uses ${macro}, which this pipeline does not define; using ${dir} instead.`);
+  logLine(`dbCacheDirectory uses ${macro}, which this pipeline does not define; using ${dir} instead.`);
   return dir;
 }
 

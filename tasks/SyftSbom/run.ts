@@ -9,7 +9,7 @@ import { prepareOutputDirectory } from '../common/outputDirectory';
 import { publishFiles, publishSummary } from '../common/publish';
 import { readRegistryLogin, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
-import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
+import { describeExit, logLine, neutraliseCommands, oneLine, tailText } from '../common/text';
 import { uploadBom } from './dependencyTrack';
 import { FormatSpec, isCycloneDx } from './formats';
 import { readInputs, SyftInputs } from './inputs';
@@ -46,7 +46,7 @@ export async function run(): Promise<void> {
   const inputs = readInputs();
   const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'sbom');
   const config = chooseConfigFile('syft', inputs.configFile, tl.getVariable('Build.SourcesDirectory'));
-  console.log(neutraliseCommands(config.message));
+  logLine(config.message);
   const login = readRegistryLogin(inputs.containerRegistry);
 
   const syft = await installTool(inputs.install);
@@ -64,7 +64,7 @@ export async function run(): Promise<void> {
   // A file left by an earlier run must not pass for this run's output.
   for (const output of plan.outputs) fs.rmSync(output.file, { force: true });
 
-  console.log(neutraliseCommands(`Generating ${plan.outputs.map((o) => path.basename(o.file)).join(', ')} from ${inputs.target} with Syft ${syftVersion || ''}`.trim()));
+  logLine(`Generating ${plan.outputs.map((o) => path.basename(o.file)).join(', ')} from ${inputs.target} with Syft ${syftVersion || ''}`.trim());
   const running = runTool({ name: 'Syft', path: syft.path, args: plan.args, env: plan.env });
   running.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
   // Compile the CycloneDX JSON schema while Syft works (large SBOMs: ~0.4 s less afterwards).
@@ -94,13 +94,13 @@ export async function run(): Promise<void> {
     if (problem && inputs.failOnInvalid) {
       // The step fails below: Dependency-Track must not get an SBOM the pipeline rejects.
       dependencyTrack.skipped = 'failOnInvalid is true and the CycloneDX validation did not pass';
-      console.log(neutraliseCommands(`Not uploading ${path.basename(upload.file)} to Dependency-Track: ${dependencyTrack.skipped} (${problem})`));
+      logLine(`Not uploading ${path.basename(upload.file)} to Dependency-Track: ${dependencyTrack.skipped} (${problem})`);
     } else {
-      console.log(neutraliseCommands(`Uploading ${path.basename(upload.file)} to Dependency-Track ${dt.baseUrl} (project '${dt.projectName}', version '${dt.projectVersion}', autoCreate).`));
+      logLine(`Uploading ${path.basename(upload.file)} to Dependency-Track ${dt.baseUrl} (project '${dt.projectName}', version '${dt.projectVersion}', autoCreate).`);
       try {
         const answer = await uploadBom(dt, upload.content!, path.basename(upload.file), upload.format.kind === 'cyclonedx-xml' ? 'application/xml' : 'application/json');
         dependencyTrack.token = oneLine(answer.token, 100);
-        console.log(`Dependency-Track accepted the SBOM; processing token: ${dependencyTrack.token}.`);
+        logLine(`Dependency-Track accepted the SBOM; processing token: ${dependencyTrack.token}.`);
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         dependencyTrackError = err;
@@ -194,18 +194,18 @@ async function processOutputs(plan: SyftPlan, result: ToolResult, inputs: SyftIn
 function logSbom(sbom: ProcessedSbom): void {
   const name = path.basename(sbom.file);
   const counts = sbom.counts ? `, ${sbom.counts.total} component(s)` : '';
-  console.log(`${name}: ${sbom.format.name}${sbom.specVersion ? ` ${oneLine(sbom.specVersion, 40)}` : ''}, ${sbom.bytes} bytes, sha256 ${sbom.sha256}${counts}`);
+  logLine(`${name}: ${sbom.format.name}${sbom.specVersion ? ` ${oneLine(sbom.specVersion, 40)}` : ''}, ${sbom.bytes} bytes, sha256 ${sbom.sha256}${counts}`);
   if (sbom.provenance) {
-    console.log(sbom.provenance.added ? `${name}: added ${sbom.provenance.added} pipeline provenance properties to metadata.properties.` : `${name}: no pipeline provenance added: ${oneLine(sbom.provenance.skipped ?? '')}.`);
+    logLine(sbom.provenance.added ? `${name}: added ${sbom.provenance.added} pipeline provenance properties to metadata.properties.` : `${name}: no pipeline provenance added: ${oneLine(sbom.provenance.skipped ?? '')}.`);
   }
   const v = sbom.validation;
   if (!v) return;
   if (!v.checked) {
     tl.warning(`${name} could not be validated as CycloneDX: ${oneLine(v.note ?? '')}.`);
   } else if (v.valid) {
-    console.log(`${name}: valid CycloneDX ${v.version} (checked with @cyclonedx/cyclonedx-library).`);
+    logLine(`${name}: valid CycloneDX ${v.version} (checked with @cyclonedx/cyclonedx-library).`);
   } else {
     tl.warning(`${name} is not valid CycloneDX ${v.version}: ${v.errorCount} schema error(s), first: ${v.errors[0] ?? ''}`);
-    for (const line of v.errors) console.log(`  ${line}`);
+    for (const line of v.errors) logLine(`  ${line}`);
   }
 }

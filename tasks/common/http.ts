@@ -9,7 +9,7 @@ import { HttpClient } from 'typed-rest-client/HttpClient';
 import { IRequestOptions } from 'typed-rest-client/Interfaces';
 import { UserError } from './errors';
 import { backoffDelayMs, HttpStatusError, isRetryableStatus } from './retry';
-import { oneLine } from './text';
+import { logLine, oneLine } from './text';
 
 export interface RetryPolicy {
   /** attempts, including the first */
@@ -95,7 +95,7 @@ export async function requestWithRetries<T>(request: RetriedRequest<T>): Promise
     if (attempt >= policy.attempts) throw request.onGiveUp(failure, attempt);
     const delayMs = backoffDelayMs(attempt, policy.baseDelayMs);
     const reason = failure instanceof HttpStatusError ? `HTTP ${failure.status}` : describeNetworkError(failure);
-    console.log(`Attempt ${attempt} of ${policy.attempts} to ${request.action} failed (${oneLine(reason)}); retrying in ${delayMs} ms.`);
+    logLine(`Attempt ${attempt} of ${policy.attempts} to ${request.action} failed (${oneLine(reason)}); retrying in ${delayMs} ms.`);
     await sleep(delayMs);
   }
 }

@@ -1,6 +1,7 @@
 import fs = require('fs');
 import path = require('path');
 import tl = require('azure-pipelines-task-lib/task');
+import { logLine } from './text';
 
 /**
  * Uploads files into a build artifact. Files one by one (not the whole folder) so that jobs of a
@@ -14,7 +15,7 @@ export function publishFiles(artifactName: string | undefined, files: string[]):
   for (const file of files) {
     tl.uploadArtifact(artifactName, path.resolve(file), artifactName);
   }
-  console.log(`Publishing ${files.length} file(s) to build artifact '${artifactName}'.`);
+  logLine(`Publishing ${files.length} file(s) to build artifact '${artifactName}'.`);
 }
 
 /** Writes the Markdown summary next to the reports and attaches it to the run (Extensions tab). */

@@ -12,12 +12,30 @@ import { prepareOutputDirectory } from '../../tasks/common/outputDirectory';
 import { registryAuthority, registryEnvironment } from '../../tasks/common/registry';
 import { reportStem, resolveTarget, slugify } from '../../tasks/common/target';
 import { formatBytes, neutraliseCommands, oneLine } from '../../tasks/common/text';
+import { repoRoot } from '../harness/paths';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'common-test-'));
 }
 
 describe('common: untrusted text', () => {
+  it('the tasks print only through logLine (tasks/common/text.ts), which neutralises every line', () => {
+    const printing: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (entry.name.endsWith('.ts') && file !== path.join(repoRoot, 'tasks', 'common', 'text.ts')) {
+          fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+            if (/\bconsole\.(log|info|warn|error)\b|process\.(stdout|stderr)\.write/.test(line)) printing.push(`${path.relative(repoRoot, file)}:${i + 1}: ${line.trim()}`);
+          });
+        }
+      }
+    };
+    walk(path.join(repoRoot, 'tasks'));
+    assert.deepStrictEqual(printing, []);
+  });
+
   it('neutralises ##vso[ in any case, everywhere in the text', () => {
     assert.strictEqual(neutraliseCommands('a ##vso[task.complete result=Succeeded]b'), 'a ##_vso[task.complete result=Succeeded]b');
     assert.strictEqual(neutraliseCommands('##VSO[x]##vso[y]'), '##_vso[x]##_vso[y]');

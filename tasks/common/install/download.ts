@@ -10,6 +10,7 @@ import { UserError } from '../errors';
 import { requestWithRetries, RetryPolicy } from '../http';
 import { percentOf, progressTenth, progressText, ProgressState, shouldReportProgress } from './progress';
 import { HttpStatusError } from '../retry';
+import { logLine } from '../text';
 
 export interface DownloadPolicy extends RetryPolicy {
   progressIntervalMs: number;
@@ -84,7 +85,7 @@ export async function downloadFile(url: string, destPath: string): Promise<strin
         if (shouldReportProgress(progress, now, receivedBytes, totalBytes, downloadPolicy.progressIntervalMs)) {
           progress.lastReportAtMs = now;
           progress.lastReportedTenth = progressTenth(receivedBytes, totalBytes);
-          console.log(`Downloading ${url}: ${progressText(receivedBytes, totalBytes)}`);
+          logLine(`Downloading ${url}: ${progressText(receivedBytes, totalBytes)}`);
           const percent = percentOf(receivedBytes, totalBytes);
           if (percent !== undefined) tl.setProgress(percent, 'Downloading');
         }

@@ -12,6 +12,7 @@ import { cacheLocation, CacheLocation, commitStagingDir, createStagingDir, findC
 import { findChecksum } from './checksums';
 import { archiveAssetName, checksumsAssetName, ReleasePlatform, resolvePlatform } from './platform';
 import { HttpStatusError } from '../retry';
+import { logLine } from '../text';
 import { defaultDownloadBase, latestReleaseUrl, parseRequestedVersion, versionFromTag } from './version';
 import { PINNED_VERSIONS, ToolName } from './versions';
 
@@ -49,10 +50,10 @@ export async function installTool(req: InstallRequest): Promise<InstalledTool> {
   const location = cacheLocation(toolsDirectory(), req.tool, version, process.arch);
   const cached = findCachedBinary(location, platform.binaryName);
   if (cached) {
-    console.log(`Using ${req.tool} ${version} from the tool cache: ${cached}`);
+    logLine(`Using ${req.tool} ${version} from the tool cache: ${cached}`);
     return { path: cached, version, fromCache: true };
   }
-  console.log(`${req.tool} ${version} is not in the tool cache; downloading it.`);
+  logLine(`${req.tool} ${version} is not in the tool cache; downloading it.`);
   const path = await downloadVerifyAndCache(req.tool, version, platform, mirrorBase || defaultDownloadBase(req.tool, process.env), location);
   return { path, version, fromCache: false };
 }
@@ -73,7 +74,7 @@ function useProvidedBinary(tool: ToolName, binaryPath: string): InstalledTool {
       throw new UserError(`binaryPath '${binaryPath}' is not executable. Run 'chmod +x ${binaryPath}' on the agent, or: ${fix}`);
     }
   }
-  console.log(`Using ${tool} from binaryPath: ${binaryPath} (nothing downloaded).`);
+  logLine(`Using ${tool} from binaryPath: ${binaryPath} (nothing downloaded).`);
   return { path: binaryPath, version: '', fromCache: false };
 }
 
@@ -83,7 +84,7 @@ async function resolveLatestVersion(tool: ToolName): Promise<string> {
   const tag = await fetchLatestReleaseTag(url);
   const version = versionFromTag(tag);
   if (!version) throw new UserError(`${url} pointed at '${tag}', which is not a release version. Pin a ${tool} version instead of 'latest'.`);
-  console.log(`'latest' resolved to ${tool} ${version}. Pinning a version is safer: builds stay reproducible and do not change when Anchore releases.`);
+  logLine(`'latest' resolved to ${tool} ${version}. Pinning a version is safer: builds stay reproducible and do not change when Anchore releases.`);
   return version;
 }
 
@@ -117,7 +118,7 @@ async function downloadVerifyAndCache(tool: ToolName, version: string, platform:
   }
 
   const archivePath = join(tl.getVariable('Agent.TempDirectory') || tmpdir(), `${tool}-${process.pid}-${Date.now()}-${assetName}`);
-  console.log(`Downloading ${archiveUrl}`);
+  logLine(`Downloading ${archiveUrl}`);
   let actualSha256: string;
   try {
     try {
@@ -135,7 +136,7 @@ async function downloadVerifyAndCache(tool: ToolName, version: string, platform:
           `The download was corrupted or the release was altered; nothing was installed. Retry, and if it persists check the mirror or proxy.`,
       );
     }
-    console.log(`Verified SHA-256 ${actualSha256} of ${assetName} against ${checksumsUrl}`);
+    logLine(`Verified SHA-256 ${actualSha256} of ${assetName} against ${checksumsUrl}`);
     return await extractIntoCache(archivePath, platform, location, tool, version);
   } finally {
     tl.rmRF(archivePath);
@@ -167,7 +168,7 @@ async function extractIntoCache(archivePath: string, platform: ReleasePlatform, 
     if (!isFile) throw new UserError(`The ${tool} ${version} archive does not contain ${platform.binaryName} at its root; nothing was installed. Check the mirror serves Anchore's original release archives.`);
     if (process.platform !== 'win32') chmodSync(stagedBinary, 0o755);
     const committed = await commitStagingDir(location, stagingDir, platform.binaryName);
-    console.log(
+    logLine(
       committed.committedByOther
         ? `Another job installed ${tool} ${version} into the tool cache at the same time; using its copy: ${committed.binaryPath}`
         : `Cached ${tool} ${version} at ${location.entryDir}`,
