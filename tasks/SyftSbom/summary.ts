@@ -65,7 +65,7 @@ export function renderSummary(input: SummaryInput): string {
   const invalid = input.sboms.filter((s) => s.validation?.checked && !s.validation.valid);
   for (const s of invalid) {
     lines.push(`### Schema errors in ${path.basename(s.file)}`, '');
-    lines.push(...s.validation!.errors.map((e) => `- ${code(e)}`));
+    for (const e of s.validation!.errors) lines.push(`- ${code(e)}`);
     if (s.validation!.errorCount > s.validation!.errors.length) lines.push(`- … and ${s.validation!.errorCount - s.validation!.errors.length} more`);
     lines.push('');
   }

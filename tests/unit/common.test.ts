@@ -36,6 +36,18 @@ describe('common: untrusted text', () => {
     assert.deepStrictEqual(printing, []);
   });
 
+  it('no array of unbounded size is spread into a call (each element would be an argument on the stack)', () => {
+    const spreads: string[] = [];
+    for (const dir of ['common', 'common/install', 'GrypeScan', 'SyftSbom']) {
+      for (const name of fs.readdirSync(path.join(repoRoot, 'tasks', dir)).filter((n) => n.endsWith('.ts'))) {
+        fs.readFileSync(path.join(repoRoot, 'tasks', dir, name), 'utf8').split('\n').forEach((line, i) => {
+          if (/\.(push|unshift|splice|apply)\(\s*\.\.\.|\.apply\(/.test(line)) spreads.push(`${dir}/${name}:${i + 1}: ${line.trim()}`);
+        });
+      }
+    }
+    assert.deepStrictEqual(spreads, []);
+  });
+
   it('neutralises ##vso[ in any case, everywhere in the text', () => {
     assert.strictEqual(neutraliseCommands('a ##vso[task.complete result=Succeeded]b'), 'a ##_vso[task.complete result=Succeeded]b');
     assert.strictEqual(neutraliseCommands('##VSO[x]##vso[y]'), '##_vso[x]##_vso[y]');
