@@ -30,3 +30,25 @@ describe('SyftSbom black-box: a CycloneDX JSON with 250,000 components', functio
     assert.match(log, /valid CycloneDX 1\.6/);
   });
 });
+
+describe('black-box: a tool printing 64 MB on one line', function () {
+  this.timeout(300_000);
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flood-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('the task completes; the failure message keeps a bounded tail of it', async () => {
+    const syft = writeFakeTool(dir, 'syft', { stderrFloodBytes: 64 << 20, exitCode: 1, subcommands: { version: { stdout: 'Version:       1.42.3' } } });
+    const r = await runTask('SyftSbom', { timeoutMs: 280_000, inputs: { binaryPath: syft } });
+    assert.equal(r.agentResult, 'Failed');
+    const complete = r.commands.filter((c) => c.command === 'task.complete');
+    assert.equal(complete.length, 1);
+    // The line shows in the log (filtered) but is cut in the tail the message quotes.
+    assert.ok(r.stdout.length > 64 << 20, 'the output is shown in the log');
+    assert.match(complete[0].message, /Syft .*exited with code 1/s);
+    assert.match(complete[0].message, /x{100}…/);
+    assert.ok(complete[0].message.length < 10_000, `message of ${complete[0].message.length} characters`);
+  });
+});

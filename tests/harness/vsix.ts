@@ -415,17 +415,24 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const commands: VsoCommand[] = [];
-    const pending = { stdout: '', stderr: '' };
+    // Pieces of the unfinished last line: only each new chunk is scanned, so a tool printing
+    // 100 MB on one line costs linear time here too.
+    const pending: Record<'stdout' | 'stderr', string[]> = { stdout: [], stderr: [] };
+    const lastBreak = (text: string, before: number) => (before < 0 ? -1 : Math.max(text.lastIndexOf('\n', before), text.lastIndexOf('\r', before)));
     const feed = (which: 'stdout' | 'stderr', chunk: string, final = false) => {
-      let text = pending[which] + chunk;
-      // keep an incomplete last line (or a trailing \r that may be the first half of \r\n)
-      let keep = '';
+      let end = chunk.length;
       if (!final) {
-        const m = /[^\r\n]*\r?$/.exec(text)!;
-        keep = m[0];
-        text = text.slice(0, text.length - keep.length);
+        // keep an incomplete last line (or a trailing \r that may be the first half of \r\n)
+        let at = lastBreak(chunk, chunk.length - 1);
+        if (at === chunk.length - 1 && chunk[at] === '\r') at = lastBreak(chunk, at - 1);
+        end = at + 1;
       }
-      pending[which] = keep;
+      if (end === 0 && !final) {
+        if (chunk) pending[which].push(chunk);
+        return;
+      }
+      const text = pending[which].join('') + chunk.slice(0, end);
+      pending[which] = end < chunk.length ? [chunk.slice(end)] : [];
       for (const line of splitLines(text)) {
         const c = parseVsoLine(line);
         if (c) commands.push(c);

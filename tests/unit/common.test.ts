@@ -12,6 +12,7 @@ import { prepareOutputDirectory } from '../../tasks/common/outputDirectory';
 import { registryAuthority, registryEnvironment } from '../../tasks/common/registry';
 import { reportStem, resolveTarget, slugify } from '../../tasks/common/target';
 import { formatBytes, neutraliseCommands, oneLine } from '../../tasks/common/text';
+import { LineTail } from '../../tasks/common/exec';
 import { repoRoot } from '../harness/paths';
 
 function tempDir(): string {
@@ -293,5 +294,20 @@ describe('common: agent proxy for Grype and Syft', () => {
     assert.deepStrictEqual(proxyEnvironment(config, { https_proxy: 'http://other:3128' }), {});
     assert.deepStrictEqual(proxyEnvironment(null, {}), {});
     assert.deepStrictEqual(proxyEnvironment({ proxyUrl: 'http://p:1', proxyFormattedUrl: 'http://p:1' }, {}), { HTTPS_PROXY: 'http://p:1', HTTP_PROXY: 'http://p:1' });
+  });
+});
+
+describe('common: LineTail (the stderr tail of a tool run)', () => {
+  it('keeps the last lines, \\r\\n or \\n, across chunk boundaries', () => {
+    const tail = new LineTail(3, 100);
+    for (const chunk of ['one\r\ntw', 'o\nthree\nfo', 'ur\r', '\nfive']) tail.write(chunk);
+    assert.deepStrictEqual(tail.end(), ['three', 'four', 'five']);
+  });
+  it('a 32 MB line without a newline is kept as its first characters and a mark; nothing more is held', () => {
+    const tail = new LineTail(20, 2000);
+    const block = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 512; i++) tail.write(block);
+    tail.write('\nlast');
+    assert.deepStrictEqual(tail.end(), [`${'x'.repeat(2000)}…`, 'last']);
   });
 });
