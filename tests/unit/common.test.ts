@@ -37,6 +37,19 @@ describe('common: untrusted text', () => {
     assert.deepStrictEqual(printing, []);
   });
 
+  it('no V8 flag is changed at run time (Node documents that it can crash the process)', () => {
+    const found: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (/\.(ts|mjs)$/.test(entry.name) && /setFlagsFromString|--expose-gc|runInNewContext\(\s*'gc'/.test(fs.readFileSync(file, 'utf8'))) found.push(path.relative(repoRoot, file));
+      }
+    };
+    walk(path.join(repoRoot, 'tasks'));
+    assert.deepStrictEqual(found, []);
+  });
+
   it('no array of unbounded size is spread into a call (each element would be an argument on the stack)', () => {
     const spreads: string[] = [];
     for (const dir of ['common', 'common/install', 'GrypeScan', 'SyftSbom']) {
