@@ -7,7 +7,7 @@ import { runTool } from '../common/exec';
 import { installTool } from '../common/install';
 import { unexpandedMacro } from '../common/inputs';
 import { prepareOutputDirectory } from '../common/outputDirectory';
-import { publishFiles, publishSummary } from '../common/publish';
+import { artifactForThisJob, inBuildJob, publishFiles, publishSummary } from '../common/publish';
 import { readRegistryLogin, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
 import { describeExit, logLine, neutraliseCommands, oneLine, tailText } from '../common/text';
@@ -29,6 +29,7 @@ export async function run(): Promise<void> {
   const inputs = readInputs();
   const login = readRegistryLogin(inputs.containerRegistry);
   const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'output_grype');
+  const artifactName = artifactForThisJob(inputs.artifactName, outputDirectory);
   const sourcesDirectory = tl.getVariable('Build.SourcesDirectory');
   const config = chooseConfigFile('grype', inputs.configFile, sourcesDirectory);
   logLine(config.message);
@@ -95,8 +96,8 @@ export async function run(): Promise<void> {
 
   // 1. Reports artifact (+ SARIF for the Scans tab) first, so whatever happens next, even a failed
   //    scan, leaves them.
-  if (existing.length) publishFiles(inputs.artifactName, existing.map((r) => r.path));
-  if (inputs.publishSarif && sarif) {
+  if (existing.length) publishFiles(artifactName, existing.map((r) => r.path));
+  if (inputs.publishSarif && sarif && inBuildJob()) {
     tl.uploadArtifact('CodeAnalysisLogs', sarif.path, 'CodeAnalysisLogs');
   } else if (inputs.publishSarif && !inputs.outputFormats.includes('sarif')) {
     logLine("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
@@ -136,7 +137,7 @@ export async function run(): Promise<void> {
     dbBuilt: dbStatus.built,
     dbSchemaVersion: dbStatus.schemaVersion,
     reportFiles: existing.map((r) => path.basename(r.path)),
-    artifactName: inputs.artifactName,
+    artifactName,
     extraNotes: [db.warning, failOnHit].filter((n): n is string => Boolean(n)),
   });
   publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary);
@@ -144,10 +145,10 @@ export async function run(): Promise<void> {
   // 3. Output variables and build tag.
   const variables = outputVariables(counts, max, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion);
   for (const [name, value] of Object.entries(variables)) tl.setVariable(name, value, false, true);
-  if (max !== 'None') tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
+  if (max !== 'None' && inBuildJob()) tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
 
   // 4. Warnings, most severe first, capped.
-  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName: inputs.artifactName, reportFile: inputs.artifactName ? path.basename(jsonFile) : jsonFile, alreadyLogged: db.warning ? 1 : 0 })) {
+  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName, reportFile: artifactName ? path.basename(jsonFile) : jsonFile, alreadyLogged: db.warning ? 1 : 0 })) {
     tl.logIssue(tl.IssueType.Warning, line);
   }
 

@@ -6,7 +6,7 @@ import { UserError } from '../common/errors';
 import { runTool, ToolResult } from '../common/exec';
 import { installTool } from '../common/install';
 import { prepareOutputDirectory } from '../common/outputDirectory';
-import { publishFiles, publishSummary } from '../common/publish';
+import { artifactForThisJob, publishFiles, publishSummary } from '../common/publish';
 import { readRegistryLogin, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
 import { describeExit, logLine, neutraliseCommands, oneLine, tailText } from '../common/text';
@@ -45,6 +45,7 @@ async function askSyftVersion(syftPath: string): Promise<string> {
 export async function run(): Promise<void> {
   const inputs = readInputs();
   const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'sbom');
+  const artifactName = artifactForThisJob(inputs.artifactName, outputDirectory);
   const config = chooseConfigFile('syft', inputs.configFile, tl.getVariable('Build.SourcesDirectory'));
   logLine(config.message);
   const login = readRegistryLogin(inputs.containerRegistry);
@@ -77,12 +78,12 @@ export async function run(): Promise<void> {
     sboms = await processOutputs(plan, result, inputs, uploadFormat);
   } catch (err) {
     // Whatever Syft wrote is published before the task fails.
-    publishFiles(inputs.artifactName, plan.outputs.map((o) => o.file).filter((f) => fs.existsSync(f)));
+    publishFiles(artifactName, plan.outputs.map((o) => o.file).filter((f) => fs.existsSync(f)));
     throw err;
   }
 
   // Reports are published before the task decides its result.
-  publishFiles(inputs.artifactName, sboms.map((s) => s.file));
+  publishFiles(artifactName, sboms.map((s) => s.file));
   const problem = validationProblem(sboms);
 
   let dependencyTrack: DependencyTrackSummary | undefined;
@@ -123,7 +124,7 @@ export async function run(): Promise<void> {
       syftVersion,
       sboms,
       counted,
-      artifactName: inputs.artifactName,
+      artifactName,
       dependencyTrack,
     }),
   );

@@ -61,7 +61,7 @@ export function renderSummary(input: SummaryInput): string {
     ),
     '',
   );
-  lines.push(input.artifactName ? `Published to build artifact ${code(input.artifactName)}.` : 'Not published (artifactName is none).', '');
+  lines.push(input.artifactName ? `Published to build artifact ${code(input.artifactName)}.` : 'Not published as a build artifact (artifactName is none, or this job is not a build).', '');
   const invalid = input.sboms.filter((s) => s.validation?.checked && !s.validation.valid);
   for (const s of invalid) {
     lines.push(`### Schema errors in ${path.basename(s.file)}`, '');

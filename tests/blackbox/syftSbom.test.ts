@@ -221,7 +221,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
       [{ dependencyTrackUrl: 'https://dtrack.example.com' }, /dependencyTrackApiKey is empty.*secret pipeline variable/],
       [{ target: '   ' }, /Input target is empty/],
       [{ additionalArguments: '-o json' }, /task sets Syft's outputs itself/],
-      [{ configFile: '$(Undefined.Folder)/syft.yaml' }, /Input configFile '\$\(Undefined\.Folder\)\/syft\.yaml' uses \$\(Undefined\.Folder\), which this pipeline does not define/],
+      [{ configFile: '$(Undefined.Folder)/syft.yaml' }, /Input configFile '\S*\$\(Undefined\.Folder\)\/syft\.yaml' uses \$\(Undefined\.Folder\), which this pipeline does not define/],
       [{ dependencyTrackUrl: 'https://dtrack.example.com', dependencyTrackApiKey: '$(DT_API_KEY)' }, /dependencyTrackApiKey is \$\(DT_API_KEY\), a variable this pipeline does not define/],
     ];
     for (const [inputs, expected] of cases) {

@@ -259,6 +259,13 @@ export interface RunTaskOptions {
   killAfterMs?: { ms: number; signal: NodeJS.Signals };
   /** data written to the task's stdin (default: none, stdin closed) */
   stdin?: string;
+  /**
+   * Run as a job of a classic release pipeline: System.HostType=release, no Build.* variables,
+   * Release.* variables, and the working directory (System.DefaultWorkingDirectory, where empty
+   * filePath inputs point) is the release's artifacts folder `_work/r1/a`, as the agent's
+   * ReleaseJobExtension sets it up.
+   */
+  release?: boolean;
 }
 
 /** Environment variable name for a pipeline variable / input name, as the agent and task-lib form it. */
@@ -289,7 +296,39 @@ export function expandMacros(value: string, env: Record<string, string>): string
 
 interface TaskJsonInput {
   name: string;
+  type?: string;
   defaultValue?: unknown;
+}
+
+/** Release-job variables (and what the release's artifacts folder is) for RunTaskOptions.release. */
+function releaseVariables(work: string): Record<string, string> {
+  const artifacts = path.join(work, 'r1', 'a');
+  return {
+    SYSTEM_HOSTTYPE: 'release',
+    AGENT_RELEASEDIRECTORY: artifacts,
+    AGENT_BUILDDIRECTORY: path.join(work, 'r1'),
+    SYSTEM_ARTIFACTSDIRECTORY: artifacts,
+    RELEASE_ARTIFACTSDIRECTORY: artifacts,
+    SYSTEM_DEFAULTWORKINGDIRECTORY: artifacts,
+    RELEASE_RELEASEID: '17',
+    RELEASE_RELEASENAME: 'Release-17',
+    RELEASE_DEFINITIONID: '3',
+    RELEASE_DEFINITIONNAME: 'blackbox-release',
+    RELEASE_ENVIRONMENTNAME: 'Production',
+    RELEASE_ENVIRONMENTID: '5',
+    RELEASE_ATTEMPTNUMBER: '1',
+    RELEASE_RELEASEWEBURL: 'https://dev.azure.com/contoso/project/_release?releaseId=17',
+  };
+}
+
+/**
+ * The agent's translation of a filePath input (TaskRunner.TranslateFilePathInput): a rooted path
+ * made absolute; anything else, an empty value included, joined to the job's root folder
+ * (Build.SourcesDirectory in a build, Release.ArtifactsDirectory in a release).
+ */
+export function translateFilePathInput(value: string, root: string | undefined): string {
+  if (path.isAbsolute(value)) return path.resolve(value);
+  return root ? path.resolve(root, value) : value;
 }
 
 /**
@@ -362,6 +401,10 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUBBED.test(k)) env[k] = v;
   Object.assign(env, defaults);
+  if (opts.release) {
+    for (const k of Object.keys(env)) if (/^BUILD_|^PIPELINE_WORKSPACE$/.test(k)) delete env[k];
+    Object.assign(env, releaseVariables(work));
+  }
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
@@ -371,7 +414,8 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
     work: env.AGENT_WORKFOLDER ?? work,
     tools: env.AGENT_TOOLSDIRECTORY ?? path.join(work, '_tool'),
     temp: env.AGENT_TEMPDIRECTORY ?? path.join(work, '_temp'),
-    sources: env.BUILD_SOURCESDIRECTORY ?? path.join(work, '1', 's'),
+    /** the job's root folder: the sources in a build, the release's artifacts folder in a release */
+    sources: (opts.release ? env.RELEASE_ARTIFACTSDIRECTORY : env.BUILD_SOURCESDIRECTORY) ?? path.join(work, '1', 's'),
     artifacts: env.BUILD_ARTIFACTSTAGINGDIRECTORY ?? path.join(work, '1', 'a'),
     binaries: env.BUILD_BINARIESDIRECTORY ?? path.join(work, '1', 'b'),
   };
@@ -389,8 +433,11 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
     const known = Object.keys(inputs).find((n) => n.toLowerCase() === k.toLowerCase());
     inputs[known ?? k] = v;
   }
+  const filePathInputs = new Set(((taskJson.inputs ?? []) as TaskJsonInput[]).filter((i) => i.type === 'filePath').map((i) => i.name));
+  const filePathRoot = opts.release ? env.RELEASE_ARTIFACTSDIRECTORY : env.BUILD_SOURCESDIRECTORY;
   for (const [k, v] of Object.entries(inputs)) {
     inputs[k] = expandMacros(v, env);
+    if (filePathInputs.has(k)) inputs[k] = translateFilePathInput(inputs[k], filePathRoot);
     env[`INPUT_${envName(k)}`] = inputs[k];
   }
 
