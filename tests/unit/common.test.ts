@@ -13,6 +13,7 @@ import { registryAuthority, registryEnvironment } from '../../tasks/common/regis
 import { reportStem, resolveTarget, slugify } from '../../tasks/common/target';
 import { formatBytes, neutraliseCommands, oneLine } from '../../tasks/common/text';
 import { LineTail } from '../../tasks/common/exec';
+import { isFile } from '../../tasks/common/files';
 import { repoRoot } from '../harness/paths';
 
 function tempDir(): string {
@@ -20,46 +21,35 @@ function tempDir(): string {
 }
 
 describe('common: untrusted text', () => {
-  it('the tasks print only through logLine (tasks/common/text.ts), which neutralises every line', () => {
-    const printing: string[] = [];
+  /** `path:line: text` of every line of the tasks' .ts and .mjs sources matching `re`, but in `except`. */
+  function linesInTasks(re: RegExp, except: string[] = []): string[] {
+    const found: string[] = [];
     const walk = (dir: string): void => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const file = path.join(dir, entry.name);
+        const name = path.relative(repoRoot, file).split(path.sep).join('/');
         if (entry.isDirectory()) walk(file);
-        else if (entry.name.endsWith('.ts') && file !== path.join(repoRoot, 'tasks', 'common', 'text.ts')) {
+        else if (/\.(ts|mjs)$/.test(entry.name) && !except.includes(name)) {
           fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-            if (/\bconsole\.(log|info|warn|error)\b|process\.(stdout|stderr)\.write/.test(line)) printing.push(`${path.relative(repoRoot, file)}:${i + 1}: ${line.trim()}`);
+            if (re.test(line)) found.push(`${name}:${i + 1}: ${line.trim()}`);
           });
         }
       }
     };
     walk(path.join(repoRoot, 'tasks'));
-    assert.deepStrictEqual(printing, []);
+    return found;
+  }
+
+  it('the tasks print only through logLine (tasks/common/text.ts), which neutralises every line', () => {
+    assert.deepStrictEqual(linesInTasks(/\bconsole\.(log|info|warn|error)\b|process\.(stdout|stderr)\.write/, ['tasks/common/text.ts']), []);
   });
 
   it('no V8 flag is changed at run time (Node documents that it can crash the process)', () => {
-    const found: string[] = [];
-    const walk = (dir: string): void => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const file = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(file);
-        else if (/\.(ts|mjs)$/.test(entry.name) && /setFlagsFromString|--expose-gc|runInNewContext\(\s*'gc'/.test(fs.readFileSync(file, 'utf8'))) found.push(path.relative(repoRoot, file));
-      }
-    };
-    walk(path.join(repoRoot, 'tasks'));
-    assert.deepStrictEqual(found, []);
+    assert.deepStrictEqual(linesInTasks(/setFlagsFromString|--expose-gc|runInNewContext\(\s*'gc'/), []);
   });
 
   it('no array of unbounded size is spread into a call (each element would be an argument on the stack)', () => {
-    const spreads: string[] = [];
-    for (const dir of ['common', 'common/install', 'GrypeScan', 'SyftSbom']) {
-      for (const name of fs.readdirSync(path.join(repoRoot, 'tasks', dir)).filter((n) => n.endsWith('.ts'))) {
-        fs.readFileSync(path.join(repoRoot, 'tasks', dir, name), 'utf8').split('\n').forEach((line, i) => {
-          if (/\.(push|unshift|splice|apply)\(\s*\.\.\.|\.apply\(/.test(line)) spreads.push(`${dir}/${name}:${i + 1}: ${line.trim()}`);
-        });
-      }
-    }
-    assert.deepStrictEqual(spreads, []);
+    assert.deepStrictEqual(linesInTasks(/\.(push|unshift|splice)\(\s*\.\.\.|\.apply\(/), []);
   });
 
   it('neutralises ##vso[ in any case, everywhere in the text', () => {
@@ -322,5 +312,19 @@ describe('common: LineTail (the stderr tail of a tool run)', () => {
     for (let i = 0; i < 512; i++) tail.write(block);
     tail.write('\nlast');
     assert.deepStrictEqual(tail.end(), [`${'x'.repeat(2000)}…`, 'last']);
+  });
+});
+
+describe('common: isFile (the one helper the installer, the tool cache and the config lookup share)', () => {
+  it('is true for a file or a link to one, false for a folder, a dangling link or nothing', () => {
+    const dir = tempDir();
+    try {
+      fs.writeFileSync(path.join(dir, 'f'), '');
+      fs.symlinkSync(path.join(dir, 'f'), path.join(dir, 'link'));
+      fs.symlinkSync(path.join(dir, 'gone'), path.join(dir, 'dangling'));
+      assert.deepStrictEqual(['f', 'link', '.', 'dangling', 'missing'].map((n) => isFile(path.join(dir, n))), [true, true, false, false, false]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

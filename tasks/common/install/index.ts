@@ -3,11 +3,12 @@
 // cache it atomically. Decisions live in the pure modules next to this file; download.ts and
 // cache.ts do the I/O. The download path (tool-lib, typed-rest-client) is loaded only on a cache
 // miss, which keeps a cache hit about as cheap as starting Node.
-import { accessSync, chmodSync, constants, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../errors';
+import { isFile } from '../files';
 import { cacheLocation, CacheLocation, commitStagingDir, createStagingDir, findCachedBinary, removeStagingDir } from './cache';
 import { findChecksum } from './checksums';
 import { archiveAssetName, checksumsAssetName, ReleasePlatform, resolvePlatform } from './platform';
@@ -60,13 +61,8 @@ export async function installTool(req: InstallRequest): Promise<InstalledTool> {
 
 function useProvidedBinary(tool: ToolName, binaryPath: string): InstalledTool {
   const fix = `Set binaryPath to the full path of an installed ${tool} executable, or leave it empty to download ${tool}.`;
-  let isFile: boolean;
-  try {
-    isFile = statSync(binaryPath).isFile();
-  } catch {
-    throw new UserError(`binaryPath '${binaryPath}' does not exist. ${fix}`);
-  }
-  if (!isFile) throw new UserError(`binaryPath '${binaryPath}' is not a file. ${fix}`);
+  if (!existsSync(binaryPath)) throw new UserError(`binaryPath '${binaryPath}' does not exist. ${fix}`);
+  if (!isFile(binaryPath)) throw new UserError(`binaryPath '${binaryPath}' is not a file. ${fix}`);
   if (process.platform !== 'win32') {
     try {
       accessSync(binaryPath, constants.X_OK);
@@ -159,13 +155,7 @@ async function extractIntoCache(archivePath: string, platform: ReleasePlatform, 
     if (platform.archiveExtension === 'zip') await toolLib.extractZip(archivePath, stagingDir);
     else await toolLib.extractTar(archivePath, stagingDir);
     const stagedBinary = join(stagingDir, platform.binaryName);
-    let isFile = false;
-    try {
-      isFile = statSync(stagedBinary).isFile();
-    } catch {
-      // reported below
-    }
-    if (!isFile) throw new UserError(`The ${tool} ${version} archive does not contain ${platform.binaryName} at its root; nothing was installed. Check the mirror serves Anchore's original release archives.`);
+    if (!isFile(stagedBinary)) throw new UserError(`The ${tool} ${version} archive does not contain ${platform.binaryName} at its root; nothing was installed. Check the mirror serves Anchore's original release archives.`);
     if (process.platform !== 'win32') chmodSync(stagedBinary, 0o755);
     const committed = await commitStagingDir(location, stagingDir, platform.binaryName);
     logLine(
