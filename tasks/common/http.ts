@@ -47,11 +47,16 @@ const USER_AGENT = 'grype-syft-azure-devops';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The whole body as UTF-8 text. */
-export async function readText(response: IncomingMessage): Promise<string> {
+/** The whole body. */
+export async function readBytes(response: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** The whole body as UTF-8 text. */
+export async function readText(response: IncomingMessage): Promise<string> {
+  return (await readBytes(response)).toString('utf8');
 }
 
 /** `ECONNRESET: socket hang up`, or just the message when the error has no code. */

@@ -7,7 +7,7 @@ import { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../errors';
-import { requestWithRetries, RetryPolicy } from '../http';
+import { readBytes, requestWithRetries, RetryPolicy } from '../http';
 import { percentOf, progressTenth, progressText, ProgressState, shouldReportProgress } from './progress';
 import { HttpStatusError } from '../retry';
 import { logLine } from '../text';
@@ -99,9 +99,7 @@ export async function downloadFile(url: string, destPath: string): Promise<strin
 }
 
 async function readBody(url: string, response: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks);
+  const body = await readBytes(response);
   assertComplete(url, body.length, contentLength(response));
   return body.toString('utf8');
 }
