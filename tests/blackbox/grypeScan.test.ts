@@ -7,6 +7,7 @@ import * as path from 'path';
 import { basicProxyAuthorization, startConnectProxy } from '../harness/connectProxy';
 import { buildReleaseArchive, FakeToolBehaviour, writeFakeTool } from '../harness/fakeTool';
 import { startReleaseServer } from '../harness/releaseServer';
+import { fixture } from '../harness/paths';
 import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
 import { archiveAssetName, resolvePlatform } from '../../tasks/common/install/platform';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
@@ -15,9 +16,7 @@ import { reportStem } from '../../tasks/common/target';
 /** The report file stem of the main scenario: target registry:exam:v1 in job 'Job'. */
 const EXAM_STEM = reportStem('registry:exam:v1', 'Job');
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
-const fx = (...p: string[]) => path.join(fixtures, ...p);
+const fx = (...p: string[]) => fixture(...p);
 
 const D12 = fx('grype-json', 'grype-0.104.4-debian-12-image.json'); // C2 H3 M21 L9 N62 U1
 const SARIF = fx('grype-sarif', 'snapshot-grype-head-sarif-image.sarif.json');

@@ -7,11 +7,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFakeTool, FakeToolBehaviour } from '../harness/fakeTool';
 import { DependencyTrackServer, startDependencyTrackServer } from '../harness/dependencyTrackServer';
-import { repoRoot, runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
+import { fixture } from '../harness/paths';
+import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
 import { reportStem } from '../../tasks/common/target';
 
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
-const fx = (name: string) => path.join(fixtures, name);
+const fx = (name: string) => fixture('syft', name);
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 const GOOD_OUTPUTS = {

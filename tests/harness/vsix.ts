@@ -6,11 +6,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { repoRoot } from './paths';
 
 export type TaskName = 'GrypeScan' | 'SyftSbom';
 
-/** Repository root (this file compiles to build/tests/harness/vsix.js). */
-export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+export { repoRoot };
 export const outDir = path.join(repoRoot, 'out');
 /**
  * The node that runs the packaged tasks: the one running the tests, or TASK_NODE (e.g. a Node 24

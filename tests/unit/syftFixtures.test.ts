@@ -7,9 +7,9 @@ import { parseFormats, FormatSpec } from '../../tasks/SyftSbom/formats';
 import { countSpdxJson, countSpdxTagValue } from '../../tasks/SyftSbom/sbomInfo';
 import { validateCycloneDxJson as validateUnbundled, validateCycloneDxXml as validateXmlUnbundled } from '../../tasks/SyftSbom/validation';
 import { syftTestBundle, SyftModules } from './syftTestBundle';
+import { fixture } from '../harness/paths';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const syftFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
+const syftFixtures = fixture('syft');
 
 const ENV = {
   BUILD_DEFINITIONNAME: 'fixture-pipeline',

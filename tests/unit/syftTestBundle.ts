@@ -6,12 +6,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+import { repoRoot } from '../harness/paths';
 
 export type SyftModules = typeof import('../../tasks/SyftSbom/sbomProcessing') &
   typeof import('../../tasks/SyftSbom/validation') &
   typeof import('../../tasks/SyftSbom/provenance');
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
 // tsc (module: commonjs) would turn import() into require(), which cannot load .mjs.
 const dynamicImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
 

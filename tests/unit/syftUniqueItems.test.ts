@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { findDuplicate, fingerprint } from '../../tasks/SyftSbom/uniqueItems';
 import { syftTestBundle } from './syftTestBundle';
+import { fixture } from '../harness/paths';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const equal: (a: unknown, b: unknown) => boolean = require('fast-deep-equal');
@@ -45,8 +46,7 @@ describe('syft uniqueItems: linear-time, same answers as Ajv (pure)', () => {
   it('the bundled validator reports duplicate components (deep-equal, keys reordered) and stays fast on big arrays', async function () {
     this.timeout(60_000);
     const { modules: m } = await syftTestBundle();
-    const fixture = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'syft', 'syft-1.11.1-webgoat-dir.cdx.json');
-    const doc = JSON.parse(fs.readFileSync(fixture, 'utf8'));
+    const doc = JSON.parse(fs.readFileSync(fixture('syft', 'syft-1.11.1-webgoat-dir.cdx.json'), 'utf8'));
     const reordered = Object.fromEntries(Object.entries(doc.components[3]).reverse());
     const dup = { ...doc, components: [...doc.components, reordered] };
     const result = await m.validateCycloneDxJson(dup, () => JSON.stringify(dup));

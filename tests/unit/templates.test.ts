@@ -8,14 +8,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { repoRoot, sharedDir } from '../harness/paths';
 import {
     createValidator, formatProblems, inputNames, isTemplateExpressionFalsePositive, pipelineSchemaWithTasks, PipelineValidator,
     readTaskJson, TaskJson, taskReference,
 } from '../harness/pipelineSchema';
 
-// build/tests/unit → repository root
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const sharedDir = path.resolve(repoRoot, '..', 'shared');
 const templatesDir = path.join(repoRoot, 'templates');
 const schemaPath = path.join(sharedDir, 'schemas', 'azure-pipelines.schema.json');
 const samplePath = path.join(templatesDir, 'examples', 'azure-pipelines.yml');
