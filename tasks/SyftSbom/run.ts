@@ -53,11 +53,12 @@ export async function run(): Promise<void> {
   const syft = await installTool(inputs.install);
   const syftVersion = syft.version || (await askSyftVersion(syft.path));
 
+  const stem = reportStem(inputs.target, tl.getVariable('Agent.JobName'));
   const plan = syftArguments({
     target: inputs.target,
     formats: inputs.formats,
     outputDirectory,
-    stem: reportStem(inputs.target, tl.getVariable('Agent.JobName')),
+    stem,
     configFile: config.path,
     additionalArguments: inputs.additionalArguments,
     registryEnv: login ? registryEnvironment('SYFT', login) : undefined,
@@ -115,7 +116,6 @@ export async function run(): Promise<void> {
   // A text format (table, purls) may come first; the components are those of the first SBOM.
   const counted = sboms.find((s) => s.format.kind !== 'text');
   const componentCount = counted?.counts?.total ?? 0;
-  const stem = path.basename(primary.file).slice(0, -primary.format.extension.length);
   publishSummary(
     outputDirectory,
     `${stem}.sbom-summary.md`,
