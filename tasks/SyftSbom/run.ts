@@ -204,7 +204,7 @@ function logSbom(sbom: ProcessedSbom): void {
   if (!v.checked) {
     tl.warning(`${name} could not be validated as CycloneDX: ${oneLine(v.note ?? '')}.`);
   } else if (v.valid) {
-    logLine(`${name}: valid CycloneDX ${v.version} (checked with @cyclonedx/cyclonedx-library).`);
+    logLine(`${name}: valid CycloneDX ${v.version} (checked against the CycloneDX schema).`);
   } else {
     tl.warning(`${name} is not valid CycloneDX ${v.version}: ${v.errorCount} schema error(s), first: ${v.errors[0] ?? ''}`);
     for (const line of v.errors) logLine(`  ${line}`);

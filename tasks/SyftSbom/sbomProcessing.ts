@@ -133,8 +133,8 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
     if (options.provenance) result.provenance = addJsonProvenance(doc, options.provenance);
     if (!result.provenance?.added) {
       // Nothing added: the file stays byte-for-byte as Syft wrote it.
-      const unchanged = text;
-      if (options.validate) result.validation = await validateCycloneDxJson(doc, () => unchanged);
+      text = undefined;
+      if (options.validate) result.validation = await validateCycloneDxJson(doc);
       return result;
     }
     const indent = jsonIndent(text);
@@ -142,8 +142,7 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
     text = undefined;
     result.content = undefined;
     // The document as it will be written (provenance added) is what gets validated.
-    const serialise = () => JSON.stringify(doc, null, indent) + newline;
-    if (options.validate) result.validation = await validateCycloneDxJson(doc, serialise);
+    if (options.validate) result.validation = await validateCycloneDxJson(doc);
     const written = writeJsonFile(file, doc, indent, newline, options.keepContent);
     doc = undefined;
     result.bytes = written.bytes;

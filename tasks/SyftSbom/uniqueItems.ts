@@ -6,9 +6,11 @@
  * SBOM (50,000+ components) spends minutes there. This keyword gives the same answer in about
  * O(n): items are bucketed by a cheap fingerprint (type, sorted top-level keys and top-level scalar
  * values — equal items always share it; hashed to a number), and only items in the same bucket are compared with the
- * same deep equality Ajv uses. The build (build.hooks.mjs) installs it into the library's Ajv
- * instance in place of the built-in keyword; nothing else about the schema changes.
+ * same deep equality Ajv uses. validation.ts installs it into its Ajv instance in place of the
+ * built-in keyword; nothing else about the schema changes.
  */
+import type Ajv from 'ajv';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const equal: (a: unknown, b: unknown) => boolean = require('fast-deep-equal');
 
@@ -62,13 +64,8 @@ export function findDuplicate(items: readonly unknown[]): [number, number] | und
   return found;
 }
 
-interface AjvLike {
-  removeKeyword(keyword: string): unknown;
-  addKeyword(definition: Record<string, unknown>): unknown;
-}
-
 /** Replaces Ajv's built-in `uniqueItems` with the linear-time one (same errors shape). */
-export function installUniqueItems(ajv: AjvLike): void {
+export function installUniqueItems(ajv: Ajv): void {
   ajv.removeKeyword('uniqueItems');
   function validate(this: unknown, schema: boolean, data: unknown): boolean {
     const self = validate as unknown as { errors?: unknown[] };
