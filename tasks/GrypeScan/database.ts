@@ -2,7 +2,7 @@ import fs = require('fs');
 import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../common/errors';
 import { runTool } from '../common/exec';
-import { describeExit, oneLine, tailText } from '../common/text';
+import { describeExit, logLine, oneLine, tailText } from '../common/text';
 
 /**
  * The vulnerability DB: `grype db update` into dbCacheDirectory before every scan, then
@@ -118,7 +118,7 @@ export async function readDbStatus(grypePath: string, env: Record<string, string
 
 export function logDbStatus(status: DbStatus): void {
   // The status comes from Grype's output or the report: untrusted text.
-  console.log(oneLine(`Grype vulnerability database: built ${describeBuilt(status.built)}${status.schemaVersion ? `, schema ${status.schemaVersion}` : ''}.`));
+  logLine(oneLine(`Grype vulnerability database: built ${describeBuilt(status.built)}${status.schemaVersion ? `, schema ${status.schemaVersion}` : ''}.`));
 }
 
 /**
@@ -134,11 +134,11 @@ export async function updateDatabase(grypePath: string, env: Record<string, stri
   } catch (err) {
     throw new UserError(`dbCacheDirectory ${cacheDirectory} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose a folder the agent can write to, e.g. $(Agent.ToolsDirectory)/grype/db.`);
   }
-  console.log(`Updating the Grype vulnerability database in ${cacheDirectory}${env.GRYPE_DB_UPDATE_URL ? ` from ${env.GRYPE_DB_UPDATE_URL}` : ''}…`);
+  logLine(`Updating the Grype vulnerability database in ${cacheDirectory}${env.GRYPE_DB_UPDATE_URL ? ` from ${env.GRYPE_DB_UPDATE_URL}` : ''}…`);
   const started = Date.now();
   const heartbeat = setInterval(() => {
     const seconds = Math.round((Date.now() - started) / 1000);
-    console.log(`Still updating the Grype vulnerability database (${seconds}s)…`);
+    logLine(`Still updating the Grype vulnerability database (${seconds}s)…`);
     tl.setProgress(Math.min(90, Math.round(seconds / 3)), 'Updating the Grype vulnerability database');
   }, HEARTBEAT_MS);
   let update;
@@ -161,7 +161,7 @@ export async function updateDatabase(grypePath: string, env: Record<string, stri
         'Check network access to the DB host or set dbUpdateUrl to a mirror.',
       600,
     );
-    console.log(why);
+    logLine(why);
     logDbStatus(status);
     return { status, warning };
   }

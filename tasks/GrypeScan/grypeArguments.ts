@@ -49,7 +49,7 @@ export function scanArguments(input: ScanArgumentsInput): string[] {
   if (input.onlyFixed) args.push('--only-fixed');
   if (input.configFile) args.push('-c', input.configFile);
   // Last, so the user's flags win over ours where Grype takes the last value.
-  args.push(...input.additionalArguments);
+  for (const arg of input.additionalArguments) args.push(arg);
   return args;
 }
 

@@ -7,10 +7,10 @@ import { runTool } from '../common/exec';
 import { installTool } from '../common/install';
 import { unexpandedMacro } from '../common/inputs';
 import { prepareOutputDirectory } from '../common/outputDirectory';
-import { publishFiles, publishSummary } from '../common/publish';
+import { artifactForThisJob, inBuildJob, publishFiles, publishSummary } from '../common/publish';
 import { readRegistryLogin, registryAccessProblem, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
-import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
+import { describeExit, logLine, neutraliseCommands, oneLine, tailText } from '../common/text';
 import { isStaleDatabaseError, logDbStatus, readDbStatus, staleDatabaseMessage, updateDatabase } from './database';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from './grypeArguments';
 import { readInputs } from './inputs';
@@ -29,9 +29,10 @@ export async function run(): Promise<void> {
   const inputs = readInputs();
   const login = readRegistryLogin(inputs.containerRegistry);
   const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'output_grype');
+  const artifactName = artifactForThisJob(inputs.artifactName, outputDirectory);
   const sourcesDirectory = tl.getVariable('Build.SourcesDirectory');
   const config = chooseConfigFile('grype', inputs.configFile, sourcesDirectory);
-  console.log(neutraliseCommands(config.message));
+  logLine(config.message);
 
   const grype = await installTool(inputs.install);
 
@@ -41,7 +42,7 @@ export async function run(): Promise<void> {
     dbUpdateUrl: inputs.dbUpdateUrl,
     registry: login ? registryEnvironment('GRYPE', login) : undefined,
   });
-  if (login) console.log(`Registry credentials for ${login.authority} from service connection '${inputs.containerRegistry}' are passed to Grype through its environment.`);
+  if (login) logLine(`Registry credentials for ${login.authority} from service connection '${inputs.containerRegistry}' are passed to Grype through its environment.`);
 
   const db = await updateDatabase(grype.path, env, dbCacheDirectory);
   if (db.warning) tl.logIssue(tl.IssueType.Warning, db.warning);
@@ -51,7 +52,7 @@ export async function run(): Promise<void> {
   // A report left by an earlier run must never be read as this run's.
   for (const report of reports) fs.rmSync(report.path, { force: true });
 
-  console.log(`Scanning ${neutraliseCommands(inputs.target)} with Grype${grype.version ? ` ${grype.version}` : ''}.`);
+  logLine(`Scanning ${inputs.target} with Grype${grype.version ? ` ${grype.version}` : ''}.`);
   const scan = await runTool({
     name: 'Grype',
     path: grype.path,
@@ -95,11 +96,11 @@ export async function run(): Promise<void> {
 
   // 1. Reports artifact (+ SARIF for the Scans tab) first, so whatever happens next, even a failed
   //    scan, leaves them.
-  if (existing.length) publishFiles(inputs.artifactName, existing.map((r) => r.path));
-  if (inputs.publishSarif && sarif) {
+  if (existing.length) publishFiles(artifactName, existing.map((r) => r.path));
+  if (inputs.publishSarif && sarif && inBuildJob()) {
     tl.uploadArtifact('CodeAnalysisLogs', sarif.path, 'CodeAnalysisLogs');
   } else if (inputs.publishSarif && !inputs.outputFormats.includes('sarif')) {
-    console.log("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
+    logLine("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
   }
 
   if (grypeFailure) {
@@ -143,7 +144,7 @@ export async function run(): Promise<void> {
     dbBuilt: dbStatus.built,
     dbSchemaVersion: dbStatus.schemaVersion,
     reportFiles: existing.map((r) => path.basename(r.path)),
-    artifactName: inputs.artifactName,
+    artifactName,
     extraNotes: [db.warning, failOnHit].filter((n): n is string => Boolean(n)),
   });
   publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary);
@@ -151,10 +152,10 @@ export async function run(): Promise<void> {
   // 3. Output variables and build tag.
   const variables = outputVariables(counts, max, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion);
   for (const [name, value] of Object.entries(variables)) tl.setVariable(name, value, false, true);
-  if (max !== 'None') tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
+  if (max !== 'None' && inBuildJob()) tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
 
   // 4. Warnings, most severe first, capped.
-  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName: inputs.artifactName, reportFile: inputs.artifactName ? path.basename(jsonFile) : jsonFile, alreadyLogged: db.warning ? 1 : 0 })) {
+  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName, reportFile: artifactName ? path.basename(jsonFile) : jsonFile, alreadyLogged: db.warning ? 1 : 0 })) {
     tl.logIssue(tl.IssueType.Warning, line);
   }
 
@@ -164,12 +165,12 @@ export async function run(): Promise<void> {
 
 function logFindings(sorted: ReturnType<typeof sortFindings>): void {
   if (!sorted.length) {
-    console.log('Grype found no vulnerabilities.');
+    logLine('Grype found no vulnerabilities.');
     return;
   }
   const shown = sorted.slice(0, LOG_FINDINGS);
-  console.log(`Findings (most severe first${shown.length < sorted.length ? `; ${shown.length} of ${sorted.length}, the rest are in the reports` : ''}):`);
-  for (const f of shown) console.log(`  ${findingLine(f)}`);
+  logLine(`Findings (most severe first${shown.length < sorted.length ? `; ${shown.length} of ${sorted.length}, the rest are in the reports` : ''}):`);
+  for (const f of shown) logLine(`  ${findingLine(f)}`);
 }
 
 /**
@@ -181,7 +182,7 @@ function chooseDbCacheDirectory(input: string | undefined): string {
   const macro = unexpandedMacro(input);
   if (!macro) return input ?? defaultDbCacheDirectory();
   const dir = defaultDbCacheDirectory();
-  console.log(`dbCacheDirectory uses ${macro}, which this pipeline does not define; using ${dir} instead.`);
+  logLine(`dbCacheDirectory uses ${macro}, which this pipeline does not define; using ${dir} instead.`);
   return dir;
 }
 

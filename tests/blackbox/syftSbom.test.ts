@@ -7,11 +7,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFakeTool, FakeToolBehaviour } from '../harness/fakeTool';
 import { DependencyTrackServer, DtBehaviour, startDependencyTrackServer } from '../harness/dependencyTrackServer';
-import { repoRoot, runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
+import { fixture, repoRoot } from '../harness/paths';
+import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
 import { reportStem } from '../../tasks/common/target';
 
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
-const fx = (name: string) => path.join(fixtures, name);
+const fx = (name: string) => fixture('syft', name);
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 const GOOD_OUTPUTS = {
@@ -221,7 +221,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
       [{ dependencyTrackUrl: 'https://dtrack.example.com' }, /dependencyTrackApiKey is empty.*secret pipeline variable/],
       [{ target: '   ' }, /Input target is empty/],
       [{ additionalArguments: '-o json' }, /task sets Syft's outputs itself/],
-      [{ configFile: '$(Undefined.Folder)/syft.yaml' }, /Input configFile '\$\(Undefined\.Folder\)\/syft\.yaml' uses \$\(Undefined\.Folder\), which this pipeline does not define/],
+      [{ configFile: '$(Undefined.Folder)/syft.yaml' }, /Input configFile '\S*\$\(Undefined\.Folder\)\/syft\.yaml' uses \$\(Undefined\.Folder\), which this pipeline does not define/],
       [{ dependencyTrackUrl: 'https://dtrack.example.com', dependencyTrackApiKey: '$(DT_API_KEY)' }, /dependencyTrackApiKey is \$\(DT_API_KEY\), a variable this pipeline does not define/],
     ];
     for (const [inputs, expected] of cases) {

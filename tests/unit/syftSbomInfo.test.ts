@@ -2,9 +2,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { countSpdxJson, countSpdxTagValue, spdxJsonVersion } from '../../tasks/SyftSbom/sbomInfo';
+import { fixture } from '../harness/paths';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const syftFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
+const syftFixtures = fixture('syft');
 const read = (name: string) => fs.readFileSync(path.join(syftFixtures, name), 'utf8');
 
 /**

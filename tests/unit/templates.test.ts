@@ -8,14 +8,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { repoRoot, sharedDir } from '../harness/paths';
 import {
     createValidator, formatProblems, inputNames, isTemplateExpressionFalsePositive, pipelineSchemaWithTasks, PipelineValidator,
     readTaskJson, TaskJson, taskReference,
 } from '../harness/pipelineSchema';
 
-// build/tests/unit → repository root
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const sharedDir = path.resolve(repoRoot, '..', 'shared');
 const templatesDir = path.join(repoRoot, 'templates');
 const schemaPath = path.join(sharedDir, 'schemas', 'azure-pipelines.schema.json');
 const samplePath = path.join(templatesDir, 'examples', 'azure-pipelines.yml');
@@ -1022,5 +1020,61 @@ describe('templates', function () {
                 assert.ok(/Build\.Reason/.test(c), `stage ${toStr(s.stage as Value)} must check Build.Reason: ${c || '(none)'}`);
             }
         });
+    });
+});
+
+describe('templates: parameters and file names never reach the agent as logging commands', function () {
+    const SCRIPT_KEYS = ['bash', 'script', 'pwsh', 'powershell'];
+    /** Lines the agent would read as a command (it finds `##vso[` anywhere in a line). */
+    const commandLines = (stdout: string) => stdout.split('\n').filter((l) => l.includes('##vso['));
+
+    it('no script step has a ${{ }} expression in its text: values come in through env:', function () {
+        const problems: string[] = [];
+        const walk = (node: Yaml, file: string): void => {
+            if (Array.isArray(node)) node.forEach((n) => walk(n, file));
+            else if (isMap(node)) {
+                for (const [key, value] of Object.entries(node)) {
+                    if (SCRIPT_KEYS.includes(key) && typeof value === 'string' && value.includes('${{')) problems.push(`${rel(file)}: ${key}: ${value.split('\n')[0]}`);
+                    walk(value as Yaml, file);
+                }
+            }
+        };
+        for (const file of listYamlFiles(templatesDir)) walk(loadYaml(file), file);
+        assert.deepStrictEqual(problems, []);
+    });
+
+    it('a hostile sbomBuildTag adds one build tag, on one line, with its ##vso[ neutralised', function () {
+        const tag = 'sbom"; echo "##vso[task.complete result=Failed]\n##vso[task.setvariable variable=X]y';
+        for (const images of [undefined, { web: 'nginx:1.27' }]) {
+            const jobs = expandTemplate(path.join(templatesDir, 'security-scan.yml'), { sbomBuildTag: tag, ...(images ? { images } : {}) }).jobs as Job[];
+            const step = jobs.flatMap(stepsOf).find((s) => typeof s.bash === 'string' && s.bash.includes('build.addbuildtag'));
+            assert.ok(step, 'the tag step');
+            const env = Object.fromEntries(Object.entries((step.env ?? {}) as Record<string, Value>).map(([k, v]) => [k, toStr(v)]));
+            const r = runBashStep(toStr(step.bash as Value), {}, env);
+            assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+            assert.deepStrictEqual(commandLines(r.stdout), ['##vso[build.addbuildtag]sbom"; echo "##_vso[task.complete result=Failed] ##_vso[task.setvariable variable=X]y']);
+        }
+    });
+
+    it('the nightly locate script: file names with ##vso[ or a line break set nothing but the legs', function () {
+        if (!bashAtLeast4()) this.skip();
+        const expanded = expandTemplate(samplePath, {});
+        const locate = ((expanded.stages as Record<string, Value>[]).find((st) => toStr(st.stage as Value) === 'NightlyRescan')!.jobs as Job[])
+            .flatMap(stepsOf).find((s) => toStr(s.name as Value) === 'locate')!;
+        const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'nightly-hostile-'));
+        try {
+            const names = ['a##vso[task.complete result=Failed]b.cdx.json', 'line\n##vso[task.setvariable variable=X]y.cdx.json'];
+            fs.mkdirSync(path.join(workspace, 'last-sbom'), { recursive: true });
+            for (const name of names) fs.writeFileSync(path.join(workspace, 'last-sbom', name), '{}');
+            const r = runBashStep(toStr(locate.bash as Value), { 'Pipeline.Workspace': workspace }, {});
+            assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+            const lines = commandLines(r.stdout);
+            assert.strictEqual(lines.length, 1, r.stdout);
+            assert.match(lines[0], /^##vso\[task\.setvariable variable=legs;isOutput=true\]/);
+            const legs = JSON.parse(outputVariablesOf(r.stdout).legs) as Record<string, { sbomFile: string }>;
+            assert.deepStrictEqual(Object.values(legs).map((l) => l.sbomFile).sort(), [...names].sort());
+        } finally {
+            fs.rmSync(workspace, { recursive: true, force: true });
+        }
     });
 });
