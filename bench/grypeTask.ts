@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildReleaseArchive } from '../tests/harness/fakeTool';
-import { startReleaseServer } from '../tests/harness/releaseServer';
+import { startFakeGitHub } from '../tests/harness/fakeGitHub';
 import { extractedTaskDir } from '../tests/harness/vsix';
 import { resolvePlatform } from '../tasks/common/install/platform';
 import { PINNED_VERSIONS } from '../tasks/common/install/versions';
@@ -59,7 +59,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string)
 
 export async function run(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-grype-task-'));
-  const server = await startReleaseServer();
+  const github = await startFakeGitHub();
+  const server = github.server;
   try {
     const taskDir = extractedTaskDir('GrypeScan');
     const version = PINNED_VERSIONS.grype;
@@ -78,7 +79,7 @@ export async function run(): Promise<void> {
       BUILD_SOURCESDIRECTORY: dirs.sources,
       BUILD_ARTIFACTSTAGINGDIRECTORY: dirs.staging,
       SYSTEM_CULTURE: 'en-US',
-      GRYPE_SYFT_TASKS_GITHUB_URL: server.url,
+      ...github.env,
       INPUT_TARGET: `dir:${dirs.sources}`,
       INPUT_WARNONSEVERITY: 'high',
       INPUT_FAILONSEVERITY: 'none',
@@ -175,7 +176,7 @@ export async function run(): Promise<void> {
       console.log(`  the task's own logic above the last floor: ${(median(ours) - specFloor).toFixed(0)} ms`);
     }
   } finally {
-    await server.close();
+    await github.close();
     fs.rmSync(root, { recursive: true, force: true });
   }
 }

@@ -266,6 +266,17 @@ export function envName(name: string): string {
   return name.replace(/\./g, '_').replace(/ /g, '_').toUpperCase();
 }
 
+/**
+ * Safety net like TASK_NODE_URL in tests/hooks.ts: the agent's proxy is a dead loopback port, so a
+ * run with default inputs that tries to download from github.com fails fast instead of reaching the
+ * internet; loopback servers (Dependency-Track, mirrors) bypass it. Tests that install from
+ * "GitHub" pass the env of tests/harness/fakeGitHub.ts instead (a proxy that refuses any other host).
+ */
+export const NO_INTERNET_PROXY = {
+  AGENT_PROXYURL: 'http://127.0.0.1:9',
+  AGENT_PROXYBYPASSLIST: JSON.stringify(['^https?://127\\.0\\.0\\.1[:/]']),
+};
+
 /** Prefixes of inherited variables that would leak the test runner's own pipeline/agent state into the task. */
 const SCRUBBED = /^(INPUT_|ENDPOINT_|SECUREFILE_|SECRET_|AGENT_|BUILD_|SYSTEM_|RELEASE_|PIPELINE_|RESOURCES_|TF_BUILD$|VSTS_|GRYPE_|SYFT_|TASK_)/i;
 
@@ -350,10 +361,7 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
     SYSTEM_CULTURE: 'en-US',
     SYSTEM_DEBUG: 'false',
     TF_BUILD: 'True',
-    // Safety net like TASK_NODE_URL in tests/hooks.ts: the installer's github.com base (test-only
-    // override in tasks/common/install/version.ts) points at a dead loopback port, so a run with
-    // default inputs fails fast instead of reaching the internet. Callers pass their release server here.
-    GRYPE_SYFT_TASKS_GITHUB_URL: 'http://127.0.0.1:9',
+    ...NO_INTERNET_PROXY,
     // Node also prints what later versions will deprecate (e.g. the punycode built-in, a runtime
     // warning from Node 21), so the no-Node-warnings check below sees today what a newer handler would print.
     NODE_PENDING_DEPRECATION: '1',
