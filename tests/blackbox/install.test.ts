@@ -4,12 +4,11 @@
 // Fixtures are written here: a minimal Grype report and DB status.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { buildReleaseArchive, FakeToolBehaviour, writeFakeTool } from '../harness/fakeTool';
 import { FakeGitHub, GITHUB, startFakeGitHub } from '../harness/fakeGitHub';
 import { startReleaseServer } from '../harness/releaseServer';
-import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
+import { runTask, RunTaskOptions, scratchDir, TaskRun } from '../harness/vsix';
 import { archiveAssetName, checksumsAssetName, resolvePlatform } from '../../tasks/common/install/platform';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
 
@@ -19,19 +18,9 @@ const ASSET = archiveAssetName('grype', VERSION, platform);
 const ARCHIVE_PATH = `/anchore/grype/releases/download/v${VERSION}/${ASSET}`;
 const CHECKSUMS_URL = `${GITHUB}/anchore/grype/releases/download/v${VERSION}/${checksumsAssetName('grype', VERSION)}`;
 
-const scratch: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(d);
-  return d;
-}
-after(() => {
-  for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
-});
-
 /** A fake grype whose scan writes a report without findings (or a huge sparse one). */
 function grypeBehaviour(extra: FakeToolBehaviour = {}): FakeToolBehaviour {
-  const dir = tempDir('grype-report-');
+  const dir = scratchDir('grype-report-');
   const report = path.join(dir, 'report.json');
   fs.writeFileSync(report, JSON.stringify({ matches: [], source: { type: 'directory', target: '.' }, descriptor: { name: 'grype', version: VERSION } }));
   return {
@@ -78,7 +67,7 @@ describe('installer black-box (built VSIX, "github.com" behind a TLS-inspecting 
     const hook = await startReleaseServer();
     try {
       hook.addRelease('grype', VERSION, [await buildReleaseArchive('grype', VERSION, platform.os, platform.arch, grypeBehaviour())]);
-      const run = await scan({ env: { ...github.env, AGENT_TOOLSDIRECTORY: tempDir('tools-'), GRYPE_SYFT_TASKS_GITHUB_URL: hook.url } });
+      const run = await scan({ env: { ...github.env, AGENT_TOOLSDIRECTORY: scratchDir('tools-'), GRYPE_SYFT_TASKS_GITHUB_URL: hook.url } });
       assert.strictEqual(run.result, 'Succeeded', explain(run));
       assert.deepStrictEqual(hook.requests, [], 'the hook server was not asked');
       assert.ok(github.server.requests.some((r) => r.path === ARCHIVE_PATH), 'downloaded from github.com');
@@ -89,20 +78,20 @@ describe('installer black-box (built VSIX, "github.com" behind a TLS-inspecting 
 
   it('refuses a checksums file listing the archive twice with different hashes, though the true line comes first', async () => {
     await addRelease('ambiguous');
-    const run = await scan({ env: { ...github.env, AGENT_TOOLSDIRECTORY: tempDir('tools-') } });
+    const run = await scan({ env: { ...github.env, AGENT_TOOLSDIRECTORY: scratchDir('tools-') } });
     assertFailedClearly(run, new RegExp(`${CHECKSUMS_URL.replace(/[.]/g, '\\.')} lists ${ASSET.replace(/[.]/g, '\\.')} 2 times with different SHA-256 values`), /was not installed/);
     assert.ok(!github.server.requests.some((r) => r.path === ARCHIVE_PATH), 'the archive was not even downloaded');
   });
 
   it('refuses an archive that matches its checksum but is not a tar.gz/zip', async () => {
     github.server.addRelease('grype', VERSION, [{ name: ASSET, data: Buffer.from('<html>proxy login</html>\n') }]);
-    const run = await scan({ env: { ...github.env, AGENT_TOOLSDIRECTORY: tempDir('tools-') } });
+    const run = await scan({ env: { ...github.env, AGENT_TOOLSDIRECTORY: scratchDir('tools-') } });
     assertFailedClearly(run, /matches its checksum but cannot be extracted as a \.(tar\.gz|zip) archive/, /downloadBaseUrl/);
   });
 
   it('a tools directory that cannot be written (ENOTDIR)', async () => {
     await addRelease();
-    const tools = tempDir('tools-');
+    const tools = scratchDir('tools-');
     fs.writeFileSync(path.join(tools, 'grype'), ''); // a file where the tool's folder goes
     const run = await scan({ env: { ...github.env, AGENT_TOOLSDIRECTORY: tools } });
     assertFailedClearly(run, /the agent's tools directory \(Agent\.ToolsDirectory\) \S+ cannot be written \(ENOTDIR: a part of its path is a file, not a folder\)/, /binaryPath/);
@@ -111,14 +100,14 @@ describe('installer black-box (built VSIX, "github.com" behind a TLS-inspecting 
   for (const withBinaryPath of [false, true]) {
     it(`a malformed agent proxy URL, ${withBinaryPath ? 'handing the proxy to grype' : 'installing'}`, async () => {
       await addRelease();
-      const inputs: Record<string, string> = withBinaryPath ? { binaryPath: writeFakeTool(tempDir('fake-'), 'grype', grypeBehaviour()) } : {};
-      const run = await scan({ env: { ...github.env, AGENT_TOOLSDIRECTORY: tempDir('tools-'), AGENT_PROXYURL: 'http://proxy corp:8080' }, inputs });
+      const inputs: Record<string, string> = withBinaryPath ? { binaryPath: writeFakeTool(scratchDir('fake-'), 'grype', grypeBehaviour()) } : {};
+      const run = await scan({ env: { ...github.env, AGENT_TOOLSDIRECTORY: scratchDir('tools-'), AGENT_PROXYURL: 'http://proxy corp:8080' }, inputs });
       assertFailedClearly(run, /The agent's proxy URL \(Agent\.ProxyUrl\) 'http:\/\/proxy corp:8080' is not a valid http\(s\) URL/, /--proxyurl/);
     });
   }
 
   it('a 1 GB Grype report (beyond V8\'s string limit) fails with what to do, and the reports are still published', async () => {
-    const grype = writeFakeTool(tempDir('fake-'), 'grype', grypeBehaviour({ sparseOutputBytes: 1024 ** 3 }));
+    const grype = writeFakeTool(scratchDir('fake-'), 'grype', grypeBehaviour({ sparseOutputBytes: 1024 ** 3 }));
     const run = await scan({ inputs: { binaryPath: grype, outputFormats: 'json,table' } });
     assertFailedClearly(run, /Grype's JSON report \S+ is 1\.0 GB, more than the 512\.0 MB a Node\.js task can read/, /--exclude/);
     assert.ok(run.commands.some((c) => c.command === 'artifact.upload'), 'reports published');
@@ -134,7 +123,7 @@ describe('installer black-box (built VSIX, "github.com" behind a TLS-inspecting 
     await addRelease();
     // 1 byte every 2 s: never silent for the 60 s socket timeout, and would take days
     github.server.addFault(ARCHIVE_PATH, { kind: 'slow', bytesPerChunk: 1, delayMs: 2000 });
-    const run = await scan({ env: { ...github.env, AGENT_TOOLSDIRECTORY: tempDir('tools-') }, timeoutMs: 140_000 });
+    const run = await scan({ env: { ...github.env, AGENT_TOOLSDIRECTORY: scratchDir('tools-') }, timeoutMs: 140_000 });
     assertFailedClearly(run, new RegExp(`Downloading ${GITHUB}${ARCHIVE_PATH.replace(/[.]/g, '\\.')} was stopped: it ran slower than 10\\.0 KB/s for 60 s \\(\\d+ of \\d+ bytes received in all\\)`));
     assert.strictEqual(github.server.requests.filter((r) => r.path === ARCHIVE_PATH).length, 1, 'not retried');
   });
