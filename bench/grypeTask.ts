@@ -79,7 +79,6 @@ export async function run(): Promise<void> {
       BUILD_SOURCESDIRECTORY: dirs.sources,
       BUILD_ARTIFACTSTAGINGDIRECTORY: dirs.staging,
       SYSTEM_CULTURE: 'en-US',
-      ...github.env,
       INPUT_TARGET: `dir:${dirs.sources}`,
       INPUT_WARNONSEVERITY: 'high',
       INPUT_FAILONSEVERITY: 'none',
@@ -95,7 +94,8 @@ export async function run(): Promise<void> {
     // Cold run: installs through the loopback server into the tool cache. Then swap the cached
     // binary for the instant sh fake, so the measured runs are cache hits with a grype that costs ~nothing.
     // (async: the loopback server lives in this process and must keep answering)
-    const cold = await promisify(execFile)(process.execPath, [task], { env, cwd: dirs.sources, maxBuffer: 16 << 20 });
+    // Only this run reaches "github.com" (through the fake's proxy); the measured runs have no agent proxy, as before.
+    const cold = await promisify(execFile)(process.execPath, [task], { env: { ...env, ...github.env }, cwd: dirs.sources, maxBuffer: 16 << 20 });
     const cached = /Cached grype \S+ at (\S+)/.exec(cold.stdout)?.[1];
     const binary = cached ? path.join(cached, 'grype') : undefined;
     if (!binary || !fs.existsSync(binary)) throw new Error(`cold install did not populate the tool cache:\n${cold.stdout}`);

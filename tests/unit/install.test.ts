@@ -356,6 +356,13 @@ describe('install: installTool against "github.com" behind the agent\'s TLS-insp
     assert.ok(server.requests.every((r) => r.headers.host === 'github.com'), 'requests were for github.com');
   });
 
+  it("the fake GitHub's proxy refuses any host but github.com and loopback, so nothing reaches the internet", async () => {
+    const { error } = await install({ downloadBaseUrl: 'https://mirror.example.com/grype' });
+    assertUserError(error, 'https://mirror.example.com/grype', 'failed after 4 attempts');
+    assert.ok(github.proxy.connects.length > 0 && github.proxy.connects.every((c) => c === 'mirror.example.com:443'), `CONNECTs: ${github.proxy.connects}`);
+    assert.equal(github.proxy.forbidden, github.proxy.connects.length);
+  });
+
   it("without the agent's CA, the inspecting proxy's certificate is refused and nothing is installed", async () => {
     await addGrypeRelease();
     delete process.env.AGENT_CAINFO;
