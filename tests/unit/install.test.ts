@@ -270,15 +270,31 @@ describe('install: installTool against "github.com" behind the agent\'s TLS-insp
       assertUserError(error, `Agent.ToolsDirectory) ${join(file, 'tools')} cannot be written (ENOTDIR`, 'binaryPath');
     });
 
-    it('a tools directory without write access (EACCES)', async function () {
-      if (process.platform === 'win32' || process.getuid?.() === 0) this.skip();
+    it('a temp directory under a file (ENOTDIR)', async () => {
       await addGrypeRelease();
-      chmodSync(toolsDir, 0o555);
+      const file = join(workDir, 'file');
+      writeFileSync(file, '');
+      process.env.AGENT_TEMPDIRECTORY = join(file, 'temp');
+      const { error } = await install();
+      assertUserError(error, `the agent's temp directory (Agent.TempDirectory) ${join(file, 'temp')} cannot be written (ENOTDIR`);
+      assert.ok(!server.requests.some((r) => r.path === ARCHIVE_PATH), 'the archive was not downloaded');
+    });
+
+    it('a tools directory without write access (EACCES; as root, whom modes do not stop, an immutable dir: EPERM)', async function () {
+      if (process.platform === 'win32') this.skip();
+      await addGrypeRelease();
+      const asRoot = process.getuid?.() === 0;
+      if (asRoot) {
+        if (spawnSync('chattr', ['+i', toolsDir]).status !== 0) this.skip(); // no chattr, or no immutable flag on this file system
+      } else {
+        chmodSync(toolsDir, 0o555);
+      }
       try {
         const { error } = await install();
-        assertUserError(error, `${toolsDir} cannot be written (EACCES: the agent has no write access there)`, 'binaryPath');
+        assertUserError(error, `${toolsDir} cannot be written (${asRoot ? 'EPERM' : 'EACCES'}: the agent has no write access there)`, 'binaryPath');
       } finally {
-        chmodSync(toolsDir, 0o755);
+        if (asRoot) spawnSync('chattr', ['-i', toolsDir]);
+        else chmodSync(toolsDir, 0o755);
       }
     });
 
