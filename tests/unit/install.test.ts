@@ -45,7 +45,8 @@ describe('install: installTool against "github.com" behind the agent\'s TLS-insp
     process.env.AGENT_TOOLSDIRECTORY = toolsDir;
     process.env.AGENT_TEMPDIRECTORY = join(workDir, 'temp');
     Object.assign(process.env, github.env);
-    Object.assign(downloadPolicy, { baseDelayMs: 5, socketTimeoutMs: 2000 });
+    // A generous socket timeout: TLS through the proxy on a loaded machine must not look like a stall.
+    Object.assign(downloadPolicy, { baseDelayMs: 5, socketTimeoutMs: 10_000 });
   });
 
   afterEach(async () => {
@@ -208,9 +209,9 @@ describe('install: installTool against "github.com" behind the agent\'s TLS-insp
   it('retries a connection reset once and then installs', async () => {
     await addGrypeRelease(undefined, 200_000);
     server.addFault(ARCHIVE_PATH, { kind: 'reset', afterBytes: 1000, times: 1 });
-    const { error } = await install();
+    const { error, log } = await install();
     assert.ifError(error);
-    assert.equal(requestsTo(ARCHIVE_PATH), 2);
+    assert.equal(requestsTo(ARCHIVE_PATH), 2, log.split('\n').filter((l) => l.startsWith('Attempt')).join('\n'));
   });
 
   for (const fault of [
@@ -229,8 +230,9 @@ describe('install: installTool against "github.com" behind the agent\'s TLS-insp
 
   it('retries a stalled download after the socket timeout', async () => {
     await addGrypeRelease();
-    downloadPolicy.socketTimeoutMs = 200;
-    server.addFault(ARCHIVE_PATH, { kind: 'slow', bytesPerChunk: 100, delayMs: 1000, times: 1 });
+    // long enough for a TLS handshake through the proxy on a loaded machine, well short of the stall
+    downloadPolicy.socketTimeoutMs = 1000;
+    server.addFault(ARCHIVE_PATH, { kind: 'slow', bytesPerChunk: 100, delayMs: 5000, times: 1 });
     const { error } = await install();
     assert.ifError(error);
     assert.equal(requestsTo(ARCHIVE_PATH), 2);
