@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildReleaseArchive } from '../tests/harness/fakeTool';
-import { startReleaseServer } from '../tests/harness/releaseServer';
+import { startFakeGitHub } from '../tests/harness/fakeGitHub';
 import { extractedTaskDir } from '../tests/harness/vsix';
 import { resolvePlatform } from '../tasks/common/install/platform';
 import { PINNED_VERSIONS } from '../tasks/common/install/versions';
@@ -59,7 +59,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string)
 
 export async function run(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-grype-task-'));
-  const server = await startReleaseServer();
+  const github = await startFakeGitHub();
+  const server = github.server;
   try {
     const taskDir = extractedTaskDir('GrypeScan');
     const version = PINNED_VERSIONS.grype;
@@ -78,7 +79,6 @@ export async function run(): Promise<void> {
       BUILD_SOURCESDIRECTORY: dirs.sources,
       BUILD_ARTIFACTSTAGINGDIRECTORY: dirs.staging,
       SYSTEM_CULTURE: 'en-US',
-      GRYPE_SYFT_TASKS_GITHUB_URL: server.url,
       INPUT_TARGET: `dir:${dirs.sources}`,
       INPUT_WARNONSEVERITY: 'high',
       INPUT_FAILONSEVERITY: 'none',
@@ -94,7 +94,8 @@ export async function run(): Promise<void> {
     // Cold run: installs through the loopback server into the tool cache. Then swap the cached
     // binary for the instant sh fake, so the measured runs are cache hits with a grype that costs ~nothing.
     // (async: the loopback server lives in this process and must keep answering)
-    const cold = await promisify(execFile)(process.execPath, [task], { env, cwd: dirs.sources, maxBuffer: 16 << 20 });
+    // Only this run reaches "github.com" (through the fake's proxy); the measured runs have no agent proxy, as before.
+    const cold = await promisify(execFile)(process.execPath, [task], { env: { ...env, ...github.env }, cwd: dirs.sources, maxBuffer: 16 << 20 });
     const cached = /Cached grype \S+ at (\S+)/.exec(cold.stdout)?.[1];
     const binary = cached ? path.join(cached, 'grype') : undefined;
     if (!binary || !fs.existsSync(binary)) throw new Error(`cold install did not populate the tool cache:\n${cold.stdout}`);
@@ -175,7 +176,7 @@ export async function run(): Promise<void> {
       console.log(`  the task's own logic above the last floor: ${(median(ours) - specFloor).toFixed(0)} ms`);
     }
   } finally {
-    await server.close();
+    await github.close();
     fs.rmSync(root, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,8 @@
+import { constants } from 'node:buffer';
 import { UserError } from '../common/errors';
+import { formatBytes } from '../common/text';
+
+const { MAX_STRING_LENGTH } = constants;
 
 /**
  * Grype JSON report → findings. PURE: a Buffer in, plain objects out, no I/O.
@@ -50,6 +54,21 @@ const SEVERITY_BY_LOWER: Record<string, Severity> = {
 export function normaliseSeverity(value: unknown): Severity {
   if (typeof value !== 'string') return 'Unknown';
   return SEVERITY_BY_LOWER[value.trim().toLowerCase()] ?? 'Unknown';
+}
+
+/**
+ * Why a report of `sizeBytes` cannot be read, or undefined when it can. The report is read as one
+ * string, and V8 caps a string at buffer.constants.MAX_STRING_LENGTH characters (about 512 MiB
+ * on 64-bit): a larger file (Grype's UTF-8 JSON has at least one byte per character) fails with
+ * "Cannot create a string longer than …", so it is refused up front, before reading it. PURE.
+ */
+export function reportSizeProblem(label: string, sizeBytes: number, maxChars = MAX_STRING_LENGTH): string | undefined {
+  if (sizeBytes <= maxChars) return undefined;
+  return (
+    `${label} is ${formatBytes(sizeBytes)}, more than the ${formatBytes(maxChars)} a Node.js task can read as text. ` +
+    `Make the scan's report smaller: scan a smaller target, exclude paths with --exclude in additionalArguments, or set onlyFixed; ` +
+    `the other reports Grype wrote are published as usual.`
+  );
 }
 
 /** Decodes by BOM: UTF-16LE, UTF-16BE, UTF-8 (BOM dropped); no BOM = UTF-8. */

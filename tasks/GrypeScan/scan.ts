@@ -15,7 +15,7 @@ import { isStaleDatabaseError, logDbStatus, readDbStatus, staleDatabaseMessage, 
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from './grypeArguments';
 import { readInputs } from './inputs';
 import { countFindings, Decision, decideResult, findingLine, maxSeverity, outputVariables, sortFindings, warningLines } from './policy';
-import { decodeReport, GrypeReport, parseGrypeReport } from './report';
+import { decodeReport, GrypeReport, parseGrypeReport, reportSizeProblem } from './report';
 import { buildSummary } from './summary';
 
 /** Findings printed to the log (the full list is in the reports). */
@@ -64,6 +64,11 @@ export async function run(): Promise<void> {
   let report: GrypeReport | undefined;
   let reportProblem: string | undefined;
   if (fs.existsSync(jsonFile)) {
+    reportProblem = reportSizeProblem(`Grype's JSON report ${jsonFile}`, fs.statSync(jsonFile).size);
+  } else {
+    reportProblem = `Grype wrote no JSON report (${jsonFile} does not exist).`;
+  }
+  if (!reportProblem) {
     try {
       // Decoded first, so the file's bytes can be freed while the findings are read.
       report = parseGrypeReport(decodeReport(fs.readFileSync(jsonFile)), { onlyFixed: inputs.onlyFixed, label: `Grype's JSON report ${jsonFile}` });
@@ -71,8 +76,6 @@ export async function run(): Promise<void> {
       // Not Grype JSON (UserError), or too large to read at all (e.g. RangeError): either way unusable.
       reportProblem = err instanceof UserError ? err.message : `Grype's JSON report ${jsonFile} could not be read: ${(err as Error).message}.`;
     }
-  } else {
-    reportProblem = `Grype wrote no JSON report (${jsonFile} does not exist).`;
   }
 
   let failOnHit: string | undefined;

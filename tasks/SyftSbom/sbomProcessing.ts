@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs = require('node:fs');
 import { FormatSpec } from './formats';
 import { writeJsonFile } from './jsonWriter';
@@ -169,8 +169,8 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
         // Encoded once: these bytes are written, hashed and kept.
         final = Buffer.from(text, 'utf8');
         // Replaced only once whole: a failed write must not destroy Syft's output.
-        const temp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(temp, final);
+        const temp = `${file}.${randomUUID()}.tmp`;
+        fs.writeFileSync(temp, final, { flag: 'wx' });
         fs.renameSync(temp, file);
       }
     }

@@ -8,6 +8,7 @@ import tl = require('azure-pipelines-task-lib/task');
 import { HttpClient } from 'typed-rest-client/HttpClient';
 import { IRequestOptions } from 'typed-rest-client/Interfaces';
 import { UserError } from './errors';
+import { agentProxyConfiguration } from './proxy';
 import { backoffDelayMs, HttpStatusError, isRetryableStatus } from './retry';
 import { logLine, oneLine } from './text';
 
@@ -78,7 +79,7 @@ export async function requestWithRetries<T>(request: RetriedRequest<T>): Promise
     allowRedirects: followRedirects,
     allowRetries: false, // retried below, with back-off and body checks
     socketTimeout: policy.socketTimeoutMs,
-    proxy: tl.getHttpProxyConfiguration(url) ?? undefined,
+    proxy: agentProxyConfiguration(url) ?? undefined,
     cert: tl.getHttpCertConfiguration() ?? undefined,
   };
   const deadline = request.deadline;

@@ -4,9 +4,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { basicProxyAuthorization, startConnectProxy } from '../harness/connectProxy';
+import { basicProxyAuthorization } from '../harness/connectProxy';
+import { startFakeGitHub } from '../harness/fakeGitHub';
 import { buildReleaseArchive, FakeToolBehaviour, writeFakeTool } from '../harness/fakeTool';
-import { startReleaseServer } from '../harness/releaseServer';
 import { fixture } from '../harness/paths';
 import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
 import { archiveAssetName, resolvePlatform } from '../../tasks/common/install/platform';
@@ -426,9 +426,10 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
     }
   });
 
-  describe('install through the loopback release server', () => {
+  describe('install from "github.com" (the loopback release server behind the agent\'s TLS-inspecting proxy)', () => {
     it('downloads the pinned version, verifies it, caches it; the second run downloads nothing', async () => {
-      const server = await startReleaseServer();
+      const github = await startFakeGitHub();
+      const server = github.server;
       try {
         const version = PINNED_VERSIONS.grype;
         const platform = resolvePlatform('grype', process.platform, process.arch);
@@ -437,7 +438,7 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
         assert.strictEqual(archive.name, archiveAssetName('grype', version, platform));
         server.addRelease('grype', version, [archive]);
         const tools = tempDir('tools-');
-        const env = { GRYPE_SYFT_TASKS_GITHUB_URL: server.url, AGENT_TOOLSDIRECTORY: tools };
+        const env = { ...github.env, AGENT_TOOLSDIRECTORY: tools };
         const first = await runTask('GrypeScan', { env, inputs: { outputFormats: 'json' } });
         assert.strictEqual(first.result, 'SucceededWithIssues', explain(first));
         assert.ok(server.requests.some((r) => r.path.endsWith(archive.name)));
@@ -448,8 +449,9 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
         assert.strictEqual(server.requests.length, requestsAfterFirst, 'the second run downloaded nothing');
         assert.match(second.stdout, /from the tool cache/);
         assert.strictEqual(recorded(record).length, 4);
+        assert.ok(github.proxy.connects.every((c) => c === 'github.com:443'), `CONNECTs: ${github.proxy.connects}`);
       } finally {
-        await server.close();
+        await github.close();
       }
     });
   });
@@ -463,8 +465,8 @@ describe('GrypeScan black-box: install through the agent proxy with credentials'
   it('downloads grype through the proxy with Proxy-Authorization Basic; the password is never logged, no Node warning', async () => {
     const username = 'build-agent';
     const password = 'pr0xy:S3cret!';
-    const server = await startReleaseServer();
-    const proxy = await startConnectProxy({ credentials: { username, password } });
+    const github = await startFakeGitHub({ credentials: { username, password } });
+    const { server, proxy } = github;
     try {
       const version = PINNED_VERSIONS.grype;
       const platform = resolvePlatform('grype', process.platform, process.arch);
@@ -472,15 +474,13 @@ describe('GrypeScan black-box: install through the agent proxy with credentials'
       server.addRelease('grype', version, [archive]);
       const run = await runTask('GrypeScan', {
         env: {
-          GRYPE_SYFT_TASKS_GITHUB_URL: server.url,
+          ...github.env,
           AGENT_TOOLSDIRECTORY: tempDir('tools-'),
-          AGENT_PROXYURL: proxy.url,
           AGENT_PROXYUSERNAME: username,
           // As the agent passes it: Agent.ProxyPassword is a secret variable (masked by the agent everywhere).
           SECRET_AGENT_PROXYPASSWORD: password,
           VSTS_SECRET_VARIABLES: JSON.stringify(['Agent.ProxyPassword']),
-          // The agent's bypass list (empty here) replaces NO_PROXY in typed-rest-client, so even the
-          // loopback release server is reached through the proxy; clear the runner's own settings anyway.
+          // The agent's bypass list replaces NO_PROXY in typed-rest-client; clear the runner's own settings anyway.
           NO_PROXY: undefined,
           no_proxy: undefined,
         },
@@ -488,8 +488,7 @@ describe('GrypeScan black-box: install through the agent proxy with credentials'
       });
       assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
       assert.ok(server.requests.some((r) => r.path.endsWith(archive.name)), 'the archive was downloaded');
-      const target = new URL(server.url).host;
-      assert.ok(proxy.connects.length >= 2 && proxy.connects.every((c) => c === target), `CONNECTs: ${proxy.connects}`);
+      assert.ok(proxy.connects.length >= 2 && proxy.connects.every((c) => c === 'github.com:443'), `CONNECTs: ${proxy.connects}`);
       assert.deepStrictEqual(proxy.authorizations, proxy.connects.map(() => basicProxyAuthorization(username, password)));
       assert.strictEqual(proxy.refused, 0);
       // Only ##vso[task.setsecret] may carry the password (in any form), and task-lib's debug line for the
@@ -502,8 +501,7 @@ describe('GrypeScan black-box: install through the agent proxy with credentials'
       }
       assert.ok(cmds(run, 'task.setsecret').some((c) => c.message === encodeURIComponent(password)), 'the URL-encoded form (in HTTPS_PROXY for grype) is masked');
     } finally {
-      await proxy.close();
-      await server.close();
+      await github.close();
     }
   });
 });

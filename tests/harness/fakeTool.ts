@@ -20,6 +20,8 @@ export interface FakeToolBehaviour {
   exitCode?: number; // default 0
   sleepMs?: number; // sleep before writing outputs (simulates a hang)
   truncateOutputs?: number; // write only the first N bytes of each output file
+  /** each output file is a sparse file of this many zero bytes instead (a huge report, without writing it) */
+  sparseOutputBytes?: number;
   /** behaviours for sub-commands, keyed by the joined leading non-flag args, e.g. 'db update', 'db status', 'version', 'db check'. Matched by longest prefix of argv. */
   subcommands?: Record<string, { stdout?: string; stderr?: string; exitCode?: number; sleepMs?: number }>;
   /** append one JSON line {argv: string[], env: Record<string,string>, cwd} per invocation to this file */
@@ -104,7 +106,10 @@ sleep(active.sleepMs || 0);
 if (!sub) {
   for (const request of outputRequests()) {
     const data = outputContent(request.format);
-    if (request.file) fs.writeFileSync(request.file, data);
+    if (request.file && behaviour.sparseOutputBytes) {
+      fs.writeFileSync(request.file, '');
+      fs.truncateSync(request.file, behaviour.sparseOutputBytes);
+    } else if (request.file) fs.writeFileSync(request.file, data);
     else fs.writeSync(1, data);
   }
 }

@@ -45,6 +45,9 @@ export interface ZipEntry {
   size: number;
   crc32: number;
   localHeaderOffset: number;
+  /** MS-DOS time and date fields of the central directory entry */
+  dosTime: number;
+  dosDate: number;
 }
 
 /** Lists a zip's entries from its central directory (no zip64: a VSIX is far below 4 GiB). */
@@ -68,6 +71,8 @@ export function listZip(buf: Buffer): ZipEntry[] {
     const commentLen = buf.readUInt16LE(p + 32);
     entries.push({
       method: buf.readUInt16LE(p + 10),
+      dosTime: buf.readUInt16LE(p + 12),
+      dosDate: buf.readUInt16LE(p + 14),
       crc32: buf.readUInt32LE(p + 16),
       compressedSize: buf.readUInt32LE(p + 20),
       size: buf.readUInt32LE(p + 24),
@@ -112,13 +117,19 @@ process.once('exit', () => {
   for (const d of tempRoots) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/** A fresh temp dir, removed when the test process exits (unless KEEP_TEST_TMP is set). */
+export function scratchDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempRoots.push(dir);
+  return dir;
+}
+
 /** Extracts the newest VSIX (once per test process) and returns the extraction root. */
 export function extractedRoot(): string {
   const vsix = vsixPath();
   const mtimeMs = fs.statSync(vsix).mtimeMs;
   if (extracted && extracted.vsix === vsix && extracted.mtimeMs === mtimeMs) return extracted.dir;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vsix-'));
-  tempRoots.push(dir);
+  const dir = scratchDir('vsix-');
   const unzip = process.platform !== 'win32' ? spawnSync('unzip', ['-qq', '-o', vsix, '-d', dir], { encoding: 'utf8' }) : undefined;
   if (!unzip || unzip.error || unzip.status !== 0) extractZipBuiltin(vsix, dir);
   extracted = { vsix, mtimeMs, dir };
@@ -273,6 +284,17 @@ export function envName(name: string): string {
   return name.replace(/\./g, '_').replace(/ /g, '_').toUpperCase();
 }
 
+/**
+ * Safety net like TASK_NODE_URL in tests/hooks.ts: the agent's proxy is a dead loopback port, so a
+ * run with default inputs that tries to download from github.com fails fast instead of reaching the
+ * internet; loopback servers (Dependency-Track, mirrors) bypass it. Tests that install from
+ * "GitHub" pass the env of tests/harness/fakeGitHub.ts instead (a proxy that refuses any other host).
+ */
+export const NO_INTERNET_PROXY = {
+  AGENT_PROXYURL: 'http://127.0.0.1:9',
+  AGENT_PROXYBYPASSLIST: JSON.stringify(['^https?://127\\.0\\.0\\.1[:/]']),
+};
+
 /** Prefixes of inherited variables that would leak the test runner's own pipeline/agent state into the task. */
 const SCRUBBED = /^(INPUT_|ENDPOINT_|SECUREFILE_|SECRET_|AGENT_|BUILD_|SYSTEM_|RELEASE_|PIPELINE_|RESOURCES_|TF_BUILD$|VSTS_|GRYPE_|SYFT_|TASK_)/i;
 
@@ -342,8 +364,7 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
   const taskJson = JSON.parse(fs.readFileSync(path.join(taskDir, 'task.json'), 'utf8'));
   const target: string = taskJson.execution?.Node20_1?.target ?? 'index.js';
 
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `run-${task}-`));
-  tempRoots.push(root);
+  const root = scratchDir(`run-${task}-`);
   const work = path.join(root, '_work');
   const defaults: Record<string, string> = {
     AGENT_WORKFOLDER: work,
@@ -389,10 +410,7 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
     SYSTEM_CULTURE: 'en-US',
     SYSTEM_DEBUG: 'false',
     TF_BUILD: 'True',
-    // Safety net like TASK_NODE_URL in tests/hooks.ts: the installer's github.com base (test-only
-    // override in tasks/common/install/version.ts) points at a dead loopback port, so a run with
-    // default inputs fails fast instead of reaching the internet. Callers pass their release server here.
-    GRYPE_SYFT_TASKS_GITHUB_URL: 'http://127.0.0.1:9',
+    ...NO_INTERNET_PROXY,
     // Node also prints what later versions will deprecate (e.g. the punycode built-in, a runtime
     // warning from Node 21), so the no-Node-warnings check below sees today what a newer handler would print.
     NODE_PENDING_DEPRECATION: '1',

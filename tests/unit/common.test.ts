@@ -5,7 +5,7 @@ import * as path from 'path';
 import { splitArguments } from '../../tasks/common/arguments';
 import { chooseConfigFile, configCandidates } from '../../tasks/common/config';
 import { parseHttpUrl } from '../../tasks/common/inputs';
-import { proxyEnvironment } from '../../tasks/common/proxy';
+import { checkAgentProxyUrl, proxyEnvironment } from '../../tasks/common/proxy';
 import { UserError } from '../../tasks/common/errors';
 import { bar, cell, code, table } from '../../tasks/common/markdown';
 import { prepareOutputDirectory } from '../../tasks/common/outputDirectory';
@@ -297,6 +297,16 @@ describe('common: agent proxy for Grype and Syft', () => {
     assert.deepStrictEqual(proxyEnvironment(config, { https_proxy: 'http://other:3128' }), {});
     assert.deepStrictEqual(proxyEnvironment(null, {}), {});
     assert.deepStrictEqual(proxyEnvironment({ proxyUrl: 'http://p:1', proxyFormattedUrl: 'http://p:1' }, {}), { HTTPS_PROXY: 'http://p:1', HTTP_PROXY: 'http://p:1' });
+  });
+  it('accepts an http(s) agent proxy URL, and refuses any other clearly, without echoing credentials', () => {
+    for (const ok of ['http://proxy.corp:8080', 'https://10.0.0.1:3128/', 'http://[::1]:8080']) assert.doesNotThrow(() => checkAgentProxyUrl(ok), ok);
+    for (const bad of ['proxy.corp:8080', 'http://proxy corp:8080', 'socks5://proxy:1080', 'http://', 'http://user:s3cret@[bad']) {
+      assert.throws(
+        () => checkAgentProxyUrl(bad),
+        (e: Error) => e instanceof UserError && /Agent\.ProxyUrl.*is not a valid http\(s\) URL.*--proxyurl/.test(e.message) && !e.message.includes('s3cret'),
+        bad,
+      );
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../../tasks/common/errors';
-import { decodeReport, normaliseSeverity, parseGrypeReport } from '../../tasks/GrypeScan/report';
+import { decodeReport, normaliseSeverity, parseGrypeReport, reportSizeProblem } from '../../tasks/GrypeScan/report';
 import { fixturesDir } from '../harness/paths';
 
 const fixtures = fixturesDir;
@@ -157,6 +157,15 @@ describe('grype report parser: every fixture in shared/fixtures/grype-json', () 
 });
 
 describe('grype report parser: encodings, noise and errors', () => {
+  it("refuses a report larger than V8's string limit before reading it, saying what to do", () => {
+    assert.strictEqual(reportSizeProblem('r.json', 1000, 1000), undefined);
+    const problem = reportSizeProblem('r.json', 1001, 1000);
+    assert.match(problem ?? '', /^r\.json is 1001 B, more than the 1000 B a Node\.js task can read as text\. .*--exclude/);
+    // the real limit, for a 1 GB report
+    assert.match(reportSizeProblem('r.json', 1024 ** 3) ?? '', /is 1\.0 GB, more than the 512\.0 MB/);
+    assert.strictEqual(reportSizeProblem('r.json', 400 * 1024 ** 2), undefined);
+  });
+
   const small = fs.readFileSync(path.join(grypeJsonDir, 'snapshot-grype-v0.50.0-json-image.json'));
   const smallText = small.toString('utf8');
 
