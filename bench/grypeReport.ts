@@ -1,6 +1,7 @@
 // GrypeScan report processing on a ≥ 50 MB Grype JSON synthesised from the fixtures:
-//   ours:     readFileSync → parseGrypeReport → sortFindings → countFindings → decideResult →
-//             warningLines → buildSummary   (everything the task does with the report)
+//   ours:     readFileSync → parseGrypeReport → rankFindings → groupByPackage (with upgrade
+//             targets) → countFindings → decideResult → warningLines → buildSummary
+//             (everything the task does with the report)
 //   baseline: readFileSync(utf8) → JSON.parse of the same file
 // Each side runs in its own child process (so peak RSS is per side), ROUNDS times, alternating.
 // Targets: time ≤ 1.5× the baseline; peak RSS ≤ 5× the file size.
@@ -51,6 +52,7 @@ async function child(side: string, file: string): Promise<void> {
   // Loaded before the clock starts on both sides (module loading is not report processing).
   const { decodeReport, parseGrypeReport } = await import('../tasks/GrypeScan/report');
   const policy = await import('../tasks/GrypeScan/policy');
+  const { groupByPackage, rankFindings } = await import('../tasks/GrypeScan/fixFirst');
   const { buildSummary } = await import('../tasks/GrypeScan/summary');
   const start = process.hrtime.bigint();
   let findings: number;
@@ -59,11 +61,15 @@ async function child(side: string, file: string): Promise<void> {
     findings = doc.matches.length;
   } else {
     const report = parseGrypeReport(decodeReport(fs.readFileSync(file)), { label: file });
-    const sorted = policy.sortFindings(report.findings);
-    const counts = policy.countFindings(sorted);
-    const decision = policy.decideResult(counts, 'high', 'critical');
-    const warnings = policy.warningLines(sorted, 'high', { artifactName: 'grype', reportFile: path.basename(file) });
-    const md = buildSummary({ target: 'registry:bench', counts, sorted, decision, warnOnSeverity: 'high', failOnSeverity: 'critical', onlyFixed: false, ignoredCount: report.ignoredCount, grypeVersion: report.grypeVersion, dbBuilt: report.dbBuilt, reportFiles: [path.basename(file)] });
+    const ranked = rankFindings(report.findings);
+    const groups = groupByPackage(ranked);
+    const counts = policy.countFindings(ranked);
+    const decision = policy.decideResult(counts, groups, { warnOn: 'high', failOn: 'critical', failOnKnownExploited: true });
+    const warnings = policy.warningLines(groups, 'high', { summaryName: 'Grype: registry:bench', artifactName: 'grype', reportFile: path.basename(file) });
+    const md = buildSummary({
+      target: 'registry:bench', counts, groups, ranked, decision, warnOnSeverity: 'high', failOnSeverity: 'critical', failOnKnownExploited: true,
+      onlyFixed: false, ignoredCount: report.ignoredCount, grypeVersion: report.grypeVersion, dbBuilt: report.dbBuilt, reportFiles: [path.basename(file)],
+    });
     if (!warnings.length || !md) throw new Error('nothing produced');
     findings = counts.total;
   }

@@ -3,6 +3,7 @@ import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../common/errors';
 import { runTool } from '../common/exec';
 import { describeExit, oneLine, tailText } from '../common/text';
+import { describeBuilt } from './dbAge';
 
 /**
  * The vulnerability DB: `grype db update` into dbCacheDirectory before every scan, then
@@ -43,15 +44,6 @@ export function parseDbStatus(output: string): DbStatus {
     schemaVersion: field('Schema(?: version)?'),
     valid: status === undefined ? undefined : /^valid\b/i.test(status),
   };
-}
-
-/** "2026-08-01T06:59:36Z (3 days old)" for the log. PURE apart from `now`. */
-export function describeBuilt(built: string | undefined, now = Date.now()): string {
-  if (!built) return 'unknown build date';
-  const time = Date.parse(built);
-  if (Number.isNaN(time)) return built;
-  const hours = Math.max(0, Math.round((now - time) / 3_600_000));
-  return `${built} (${hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`} old)`;
 }
 
 export interface DatabaseResult {

@@ -21,6 +21,7 @@ export interface GrypeInputs {
   warnOnSeverity: Threshold;
   failOnSeverity: Threshold;
   onlyFixed: boolean;
+  failOnKnownExploited: boolean;
   /** Lower-case, de-duplicated, always starting with `json`. */
   outputFormats: OutputFormat[];
   /** As given (undefined = default); prepared later by prepareOutputDirectory. */
@@ -69,6 +70,7 @@ export function readInputs(): GrypeInputs {
     warnOnSeverity: parseThreshold('warnOnSeverity', tl.getInput('warnOnSeverity'), 'high'),
     failOnSeverity: parseThreshold('failOnSeverity', tl.getInput('failOnSeverity'), 'none'),
     onlyFixed: booleanInput('onlyFixed', false),
+    failOnKnownExploited: booleanInput('failOnKnownExploited', false),
     outputFormats: parseOutputFormats(tl.getInput('outputFormats'), additionalArguments),
     outputDirectory: textInput('outputDirectory'),
     artifactName: artifactNameInput('grype'),

@@ -6,7 +6,8 @@ import { UserError } from '../common/errors';
  * Accepts every Grype JSON schema from 0.7 to today:
  * - 0.7: `vulnerability.fixedInVersion`, `matchDetails` a single object, descriptor {name, version};
  * - 0.24–0.87: `vulnerability.fix {versions, state}`, `matchDetails[]`, `descriptor.db {built, schemaVersion}`;
- * - 0.88+: `descriptor.db.status {built, schemaVersion, …}`, epss/kev/risk fields (ignored here).
+ * - 0.88+: `descriptor.db.status {built, schemaVersion, …}`, `vulnerability.risk`, `epss[]` and
+ *   `knownExploited[]` (CISA KEV).
  * Encodings: UTF-8 with or without BOM, UTF-16LE/BE with BOM. Log lines (stderr captured with
  * stdout) before the document and after it are skipped.
  */
@@ -14,6 +15,11 @@ import { UserError } from '../common/errors';
 /** Most severe first. */
 export const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/** 0 = Critical … 5 = Unknown. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
 
 export interface Finding {
   /** Vulnerability id, e.g. CVE-2024-1234 or GHSA-…. */
@@ -26,6 +32,12 @@ export interface Finding {
   fixState: string;
   fixedVersions: string[];
   description: string;
+  /** Grype's `risk` score (0.88+); 0 when the report has none. */
+  risk: number;
+  /** The highest EPSS probability (0–1) among `epss[]`; 0 when there is none. */
+  epss: number;
+  /** CVE ids of the `knownExploited[]` (CISA KEV) entries; empty when not known exploited. */
+  knownExploited: string[];
 }
 
 export interface GrypeReport {
@@ -255,6 +267,21 @@ function str(value: unknown): string {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const finite = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+function maxEpss(entries: unknown): number {
+  if (!Array.isArray(entries)) return 0;
+  let max = 0;
+  for (const e of entries) if (isObject(e)) max = Math.max(max, finite(e.epss));
+  return max;
+}
+
+function knownExploitedOf(entries: unknown): string[] {
+  if (!Array.isArray(entries)) return [];
+  // An entry without a cve still marks the finding as known exploited.
+  return entries.filter(isObject).map((e) => str(e.cve) || 'known exploited');
+}
+
 function findingOf(match: unknown): Finding {
   const m = isObject(match) ? match : {};
   const v = isObject(m.vulnerability) ? m.vulnerability : {};
@@ -279,6 +306,9 @@ function findingOf(match: unknown): Finding {
     fixState,
     fixedVersions,
     description: str(v.description),
+    risk: finite(v.risk),
+    epss: maxEpss(v.epss),
+    knownExploited: knownExploitedOf(v.knownExploited),
   };
 }
 

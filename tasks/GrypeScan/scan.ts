@@ -12,14 +12,13 @@ import { readRegistryLogin, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
 import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
 import { logDbStatus, readDbStatus, updateDatabase } from './database';
+import { staleDbWarning } from './dbAge';
+import { groupByPackage, rankFindings } from './fixFirst';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from './grypeArguments';
 import { readInputs } from './inputs';
-import { countFindings, Decision, decideResult, findingLine, maxSeverity, outputVariables, sortFindings, warningLines } from './policy';
+import { countFindings, countsLine, Decision, decideResult, maxSeverity, outputVariables, warningLines } from './policy';
 import { decodeReport, GrypeReport, parseGrypeReport } from './report';
 import { buildSummary } from './summary';
-
-/** Findings printed to the log (the full list is in the reports). */
-const LOG_FINDINGS = 20;
 
 /**
  * GrypeScan: install → DB update → scan → read the JSON → publish reports → summary → variables,
@@ -113,23 +112,36 @@ export async function run(): Promise<void> {
   if (!dbStatus.built) dbStatus = await readDbStatus(grype.path, env);
   if (!db.warning) logDbStatus(dbStatus);
 
+  // The DB fallback warning already names the cached DB's build date; otherwise warn when it is stale.
+  const staleDb = db.warning ? undefined : staleDbWarning(dbStatus.built);
+  if (staleDb) tl.logIssue(tl.IssueType.Warning, staleDb);
+
   const grypeVersion = usableVersion(report.grypeVersion) ?? grype.version;
-  const sorted = sortFindings(report.findings);
-  const counts = countFindings(sorted);
-  let decision: Decision = decideResult(counts, inputs.warnOnSeverity, inputs.failOnSeverity);
+  const ranked = rankFindings(report.findings);
+  const groups = groupByPackage(ranked);
+  const counts = countFindings(ranked);
+  let decision: Decision = decideResult(counts, groups, {
+    warnOn: inputs.warnOnSeverity,
+    failOn: inputs.failOnSeverity,
+    failOnKnownExploited: inputs.failOnKnownExploited,
+  });
   if (failOnHit && decision.result !== 'Failed') decision = { result: 'Failed', message: failOnHit };
   const max = maxSeverity(counts);
 
-  logFindings(sorted);
+  // One line of counts; the packages and findings are in the warnings, the summary and the reports.
+  console.log(neutraliseCommands(`Grype found ${countsLine(counts, groups.length)}.`));
 
-  // 2. Summary tab.
+  // 2. Summary (the run's Extensions tab).
+  const summaryName = `Grype: ${inputs.target}`;
   const summary = buildSummary({
     target: inputs.target,
     counts,
-    sorted,
+    groups,
+    ranked,
     decision,
     warnOnSeverity: inputs.warnOnSeverity,
     failOnSeverity: inputs.failOnSeverity,
+    failOnKnownExploited: inputs.failOnKnownExploited,
     onlyFixed: inputs.onlyFixed,
     ignoredCount: report.ignoredCount,
     grypeVersion,
@@ -137,32 +149,26 @@ export async function run(): Promise<void> {
     dbSchemaVersion: dbStatus.schemaVersion,
     reportFiles: existing.map((r) => path.basename(r.path)),
     artifactName: inputs.artifactName,
-    extraNotes: [db.warning, failOnHit].filter((n): n is string => Boolean(n)),
+    extraNotes: [db.warning, staleDb, failOnHit].filter((n): n is string => Boolean(n)),
   });
-  publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary);
+  publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary, summaryName);
 
   // 3. Output variables and build tag.
   const variables = outputVariables(counts, max, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion);
   for (const [name, value] of Object.entries(variables)) tl.setVariable(name, value, false, true);
   if (max !== 'None') tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
 
-  // 4. Warnings, most severe first, capped.
-  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName: inputs.artifactName, reportFile: inputs.artifactName ? path.basename(jsonFile) : jsonFile, alreadyLogged: db.warning ? 1 : 0 })) {
-    tl.logIssue(tl.IssueType.Warning, line);
-  }
+  // 4. Warnings, one per package, best first, within the step's budget.
+  const where = {
+    summaryName,
+    artifactName: inputs.artifactName,
+    reportFile: inputs.artifactName ? path.basename(jsonFile) : jsonFile,
+    alreadyLogged: (db.warning ? 1 : 0) + (staleDb ? 1 : 0),
+  };
+  for (const line of warningLines(groups, inputs.warnOnSeverity, where)) tl.logIssue(tl.IssueType.Warning, line);
 
   // 5. Result, last.
   tl.setResult(tl.TaskResult[decision.result], decision.message);
-}
-
-function logFindings(sorted: ReturnType<typeof sortFindings>): void {
-  if (!sorted.length) {
-    console.log('Grype found no vulnerabilities.');
-    return;
-  }
-  const shown = sorted.slice(0, LOG_FINDINGS);
-  console.log(`Findings (most severe first${shown.length < sorted.length ? `; ${shown.length} of ${sorted.length}, the rest are in the reports` : ''}):`);
-  for (const f of shown) console.log(`  ${findingLine(f)}`);
 }
 
 /**

@@ -89,30 +89,37 @@ function verrevcmp(a: string, b: string): number {
   return 0;
 }
 
-interface DebianVersion {
+/**
+ * `[epoch:]version[-revision]`, the shape Debian and RPM versions share (revision: Debian's
+ * revision, RPM's release; after the last hyphen). A missing epoch is 0; a non-numeric epoch or a
+ * blank is unreadable.
+ */
+interface EpochVersion {
   epoch: string;
-  upstream: string;
+  version: string;
   revision: string;
 }
 
-function debianOf(version: string): DebianVersion | undefined {
-  const v = version.trim();
+function epochVersionOf(text: string): EpochVersion | undefined {
+  const v = text.trim();
   if (!v || /\s/.test(v)) return undefined;
   const colon = v.indexOf(':');
   const epoch = colon >= 0 ? v.slice(0, colon) : '0';
   if (!/^\d+$/.test(epoch)) return undefined;
   const rest = colon >= 0 ? v.slice(colon + 1) : v;
   const hyphen = rest.lastIndexOf('-');
-  const upstream = hyphen >= 0 ? rest.slice(0, hyphen) : rest;
-  return { epoch, upstream, revision: hyphen >= 0 ? rest.slice(hyphen + 1) : '' };
+  return { epoch, version: hyphen >= 0 ? rest.slice(0, hyphen) : rest, revision: hyphen >= 0 ? rest.slice(hyphen + 1) : '' };
 }
 
-export const compareDebian: VersionComparator = (a, b) => {
-  const x = debianOf(a);
-  const y = debianOf(b);
+/** Epoch as a number, then version, then revision, each with `compare`. */
+function compareEpochVersions(a: string, b: string, compare: (x: string, y: string) => number): number | undefined {
+  const x = epochVersionOf(a);
+  const y = epochVersionOf(b);
   if (!x || !y) return undefined;
-  return compareDigits(x.epoch, y.epoch) || verrevcmp(x.upstream, y.upstream) || verrevcmp(x.revision, y.revision);
-};
+  return compareDigits(x.epoch, y.epoch) || compare(x.version, y.version) || compare(x.revision, y.revision);
+}
+
+export const compareDebian: VersionComparator = (a, b) => compareEpochVersions(a, b, verrevcmp);
 
 // ---------------------------------------------------------------------------------------------
 // RPM: rpmvercmp (rpm's lib/rpmvercmp.c) on version and release, after the epoch.
@@ -120,7 +127,7 @@ export const compareDebian: VersionComparator = (a, b) => {
 const isAlpha = (c: string): boolean => (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 const isAlnum = (c: string): boolean => isAlpha(c) || isDigit(c);
 
-export function rpmvercmp(a: string, b: string): number {
+function rpmvercmp(a: string, b: string): number {
   if (a === b) return 0;
   let i = 0;
   let j = 0;
@@ -165,29 +172,7 @@ export function rpmvercmp(a: string, b: string): number {
   return i >= a.length ? -1 : 1;
 }
 
-interface RpmVersion {
-  epoch: string;
-  version: string;
-  release: string;
-}
-
-function rpmOf(text: string): RpmVersion | undefined {
-  const v = text.trim();
-  if (!v || /\s/.test(v)) return undefined;
-  const colon = v.indexOf(':');
-  const epoch = colon >= 0 ? v.slice(0, colon) : '0';
-  if (!/^\d+$/.test(epoch)) return undefined;
-  const rest = colon >= 0 ? v.slice(colon + 1) : v;
-  const hyphen = rest.lastIndexOf('-');
-  return { epoch, version: hyphen >= 0 ? rest.slice(0, hyphen) : rest, release: hyphen >= 0 ? rest.slice(hyphen + 1) : '' };
-}
-
-export const compareRpm: VersionComparator = (a, b) => {
-  const x = rpmOf(a);
-  const y = rpmOf(b);
-  if (!x || !y) return undefined;
-  return compareDigits(x.epoch, y.epoch) || rpmvercmp(x.version, y.version) || rpmvercmp(x.release, y.release);
-};
+export const compareRpm: VersionComparator = (a, b) => compareEpochVersions(a, b, rpmvercmp);
 
 // ---------------------------------------------------------------------------------------------
 // Alpine apk: apk-tools' version format `1.2.3[a][_suffix[N]]…[-rN]` and its token order.

@@ -23,11 +23,18 @@ const runL0 = (scenario: string) => runTaskL0('GrypeScan', scenario);
 describe('GrypeScan L0 (MockTestRunner)', function () {
   this.timeout(30_000);
 
-  it('happy path: warnings for High+, output variables, tag, SucceededWithIssues', async () => {
+  it('happy path: the stale-DB warning, one warning per package with High+, output variables, tag, SucceededWithIssues', async () => {
     const tr = await runL0('grypeL0HappyPath');
     assert.ok(tr.succeeded, tr.stdout);
-    assert.match(completion(tr), /^SucceededWithIssues: Grype found 5 vulnerabilities at or above High/);
-    assert.strictEqual(logIssues(tr, 'warning').length, 5);
+    assert.match(completion(tr), /^SucceededWithIssues: Grype found 5 vulnerabilities at or above High \(warnOnSeverity: high\) in /);
+    const warnings = logIssues(tr, 'warning');
+    // The fixture's DB (built 2026-01-15) is older than 2 days: a warning, counted in the budget.
+    assert.match(warnings[0], /^The Grype vulnerability database used for this scan was built 2026-01-15T\S+ \(\d+ days old\), more than 2 days ago/);
+    assert.strictEqual(warnings.length, 1 + 5, warnings.join('\n'));
+    assert.ok(warnings.slice(1).every((w) => /^\S+ \S+ \([a-z-]+\): .*\((CVE|GHSA)-[^)]+\); (upgrade to \S+|no fix yet)/.test(w)), warnings.join('\n'));
+    assert.strictEqual(variable(tr, 'knownExploitedCount'), '0');
+    assert.match(tr.stdout, /^Grype found 98 findings in 45 packages: 2 Critical, 3 High, 21 Medium, 9 Low, 62 Negligible, 1 Unknown; 6 with a fix; 0 known exploited\.$/m);
+    assert.match(tr.stdout, /##vso\[task\.addattachment type=Distributedtask\.Core\.Summary;name=Grype꞉ dir꞉\S+;\]\S+\.grype-summary\.md/);
     assert.strictEqual(variable(tr, 'criticalCount'), '2');
     assert.strictEqual(variable(tr, 'totalCount'), '98');
     assert.strictEqual(variable(tr, 'maxSeverity'), 'Critical');
@@ -43,7 +50,10 @@ describe('GrypeScan L0 (MockTestRunner)', function () {
     assert.ok(tr.failed);
     assert.match(completion(tr), /^Failed: Grype found 2 vulnerabilities at or above Critical \(failOnSeverity: critical\)/);
     assert.ok(tr.stdout.indexOf('##vso[artifact.upload') < tr.stdout.indexOf('##vso[task.complete'));
-    assert.ok(tr.createdErrorIssue('Grype found 2 vulnerabilities at or above Critical (failOnSeverity: critical).'));
+    assert.ok(
+      tr.errorIssues.some((m) => /^Grype found 2 vulnerabilities at or above Critical \(failOnSeverity: critical\) in python 3\.11\.14 \(binary\), libsqlite3-0 3\.40\.1-2\+deb12u2 \(deb\)\.$/.test(m)),
+      tr.errorIssues.join('\n'),
+    );
   });
 
   it('no findings: Succeeded, maxSeverity None, no tag', async () => {
@@ -52,15 +62,21 @@ describe('GrypeScan L0 (MockTestRunner)', function () {
     assert.match(completion(tr), /^Succeeded: Grype found no vulnerabilities/);
     assert.strictEqual(variable(tr, 'maxSeverity'), 'None');
     assert.ok(!tr.stdout.includes('##vso[build.addbuildtag]'));
-    assert.strictEqual(logIssues(tr, 'warning').length, 0);
+    // Only the stale-DB warning (the fixture's DB is old): no package has a finding.
+    assert.deepStrictEqual(logIssues(tr, 'warning').map((w) => w.slice(0, 60)), ['The Grype vulnerability database used for this scan was buil']);
   });
 
-  it('more warnings than the agent keeps: 8 findings, then one "N more" line (the result message is the 10th)', async () => {
+  it('more packages than the agent keeps: the DB warning, 7 packages, then one "N more" line (the result message is the 10th)', async () => {
     const tr = await runL0('grypeL0ManyWarnings');
     const warnings = logIssues(tr, 'warning');
     assert.strictEqual(warnings.length, 9);
-    assert.ok(warnings.slice(0, 8).every((w) => / \(High\) in /.test(w)), warnings.join('\n'));
-    assert.match(warnings[8], /^744 more findings at or above Low; see the summary tab and the grype artifact \(dir-s-l0-[0-9a-f]{8}\.grype\.json\)$/);
+    assert.match(warnings[0], /^The Grype vulnerability database used for this scan was built /);
+    // 119 packages have a finding at or above Low (counted independently in grypePolicy.test.ts).
+    assert.ok(warnings.slice(1, 8).every((w) => /^\S+ \S+ \((deb|python)\): \d+ High/.test(w)), warnings.join('\n'));
+    assert.match(
+      warnings[8],
+      /^112 more packages with findings at or above Low or known exploited; see the summary "Grype: dir:\S+" in the run's Extensions tab and the grype artifact \(dir-s-l0-[0-9a-f]{8}\.grype\.json\)$/,
+    );
   });
 
   it('onlyFixed counts only findings with a fix', async () => {
