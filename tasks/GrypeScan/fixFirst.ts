@@ -55,19 +55,31 @@ export function upgradeFor(installed: string, packageType: string, findings: rea
   const unordered = (): Upgrade => ({ kind: 'unordered', versions: [...new Set(fixable.flatMap((f) => f.fixedVersions))] });
   const compare = versionComparator(packageType);
   if (!compare || compare(installed, installed) === undefined) return unordered();
-  let target: string | undefined;
-  for (const f of fixable) {
+  // Findings of one package often share a fix list: each distinct list is read once.
+  const lowestByList = new Map<string, string | null>();
+  const lowestAbove = (versions: string[]): string | null => {
     let lowest: string | undefined;
-    for (const v of f.fixedVersions) {
+    for (const v of versions) {
       const aboveInstalled = compare(v, installed);
-      if (aboveInstalled === undefined) return unordered();
+      if (aboveInstalled === undefined) return null;
       if (aboveInstalled <= 0) continue;
       const c = lowest === undefined ? -1 : compare(v, lowest);
-      if (c === undefined) return unordered();
+      if (c === undefined) return null;
       if (c < 0) lowest = v;
     }
     // No listed fix is above the installed version: the report does not agree with the order.
-    if (lowest === undefined) return unordered();
+    return lowest ?? null;
+  };
+  let target: string | undefined;
+  for (const f of fixable) {
+    const key = f.fixedVersions.join('\u0000');
+    let lowest = lowestByList.get(key);
+    if (lowest === undefined) {
+      lowest = lowestAbove(f.fixedVersions);
+      lowestByList.set(key, lowest);
+    }
+    if (lowest === null) return unordered();
+    if (lowest === target) continue;
     const c = target === undefined ? 1 : compare(lowest, target);
     if (c === undefined) return unordered();
     if (c > 0) target = lowest;
