@@ -84,13 +84,23 @@ export interface Decision {
   message: string;
 }
 
+/** What the fail threshold counts when it is not every finding: failOnNewOnly's new findings. */
+export interface FailScope {
+  counts: Counts;
+  /** Word before "vulnerabilities", e.g. `new`. */
+  adjective: string;
+  /** Why only these count, e.g. `failOnNewOnly`. */
+  note: string;
+}
+
 /** The result from the counts alone (Grype's own failures are decided before this). */
-export function decideResult(counts: Counts, warnOn: Threshold, failOn: Threshold): Decision {
-  const failing = countAtOrAbove(counts, failOn);
+export function decideResult(counts: Counts, warnOn: Threshold, failOn: Threshold, failScope?: FailScope): Decision {
+  const failing = countAtOrAbove(failScope?.counts ?? counts, failOn);
   if (failing > 0) {
+    const what = failScope ? plural(failing, `${failScope.adjective} vulnerability`, `${failScope.adjective} vulnerabilities`) : plural(failing, 'vulnerability', 'vulnerabilities');
     return {
       result: 'Failed',
-      message: `Grype found ${plural(failing, 'vulnerability', 'vulnerabilities')} at or above ${thresholdSeverity(failOn)} (failOnSeverity: ${failOn}).`,
+      message: `Grype found ${what} at or above ${thresholdSeverity(failOn)} (failOnSeverity: ${failOn}${failScope ? `, ${failScope.note}` : ''}).`,
     };
   }
   const warning = countAtOrAbove(counts, warnOn);
@@ -130,11 +140,11 @@ export interface WarningContext {
  * When they do not all fit in the step's issue budget, as many as fit, then one line saying how
  * many more there are and where they are.
  */
-export function warningLines(sorted: readonly Finding[], warnOn: Threshold, where: WarningContext): string[] {
+export function warningLines(sorted: readonly Finding[], warnOn: Threshold, where: WarningContext, prefix: (f: Finding) => string = () => ''): string[] {
   const matching = sorted.filter((f) => meetsThreshold(f.severity, warnOn));
   const budget = Math.max(2, FINDING_LINE_BUDGET - (where.alreadyLogged ?? 0));
   const shown = matching.length <= budget ? matching : matching.slice(0, budget - 1);
-  const lines = shown.map(findingLine);
+  const lines = shown.map((f) => oneLine(`${prefix(f)}${findingLine(f)}`, 400));
   const more = matching.length - shown.length;
   if (more > 0) {
     const place = where.artifactName

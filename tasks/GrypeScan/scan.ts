@@ -17,6 +17,9 @@ import { readInputs } from './inputs';
 import { countFindings, Decision, decideResult, findingLine, maxSeverity, outputVariables, sortFindings, warningLines } from './policy';
 import { decodeReport, GrypeReport, parseGrypeReport } from './report';
 import { buildSummary } from './summary';
+import { notCountedReport } from './suppressed';
+import { prepareTriage, triage, Triage, triageSections, triageVariables } from './triage';
+import { warningPrefix } from './baseline';
 
 /** Findings printed to the log (the full list is in the reports). */
 const LOG_FINDINGS = 20;
@@ -32,6 +35,8 @@ export async function run(): Promise<void> {
   const sourcesDirectory = tl.getVariable('Build.SourcesDirectory');
   const config = chooseConfigFile('grype', inputs.configFile, sourcesDirectory);
   console.log(neutraliseCommands(config.message));
+  // Exceptions and VEX paths are checked before anything is installed or scanned.
+  const triageSetup = prepareTriage(inputs, sourcesDirectory);
 
   const grype = await installTool(inputs.install);
 
@@ -48,14 +53,15 @@ export async function run(): Promise<void> {
 
   const stem = reportStem(inputs.target, tl.getVariable('Agent.JobName'));
   const reports = reportFiles(outputDirectory, stem, inputs.outputFormats);
+  const notCountedFile = path.join(outputDirectory, `${stem}.grype-not-counted.json`);
   // A report left by an earlier run must never be read as this run's.
-  for (const report of reports) fs.rmSync(report.path, { force: true });
+  for (const file of [...reports.map((r) => r.path), notCountedFile]) fs.rmSync(file, { force: true });
 
   console.log(`Scanning ${neutraliseCommands(inputs.target)} with Grype${grype.version ? ` ${grype.version}` : ''}.`);
   const scan = await runTool({
     name: 'Grype',
     path: grype.path,
-    args: scanArguments({ target: inputs.target, reports, onlyFixed: inputs.onlyFixed, configFile: config.path, additionalArguments: inputs.additionalArguments }),
+    args: scanArguments({ target: inputs.target, reports, onlyFixed: inputs.onlyFixed, configFile: config.path, vexDocuments: triageSetup.vexDocuments, additionalArguments: inputs.additionalArguments }),
     env,
   });
 
@@ -93,16 +99,24 @@ export async function run(): Promise<void> {
   const existing = reports.filter((r) => fs.existsSync(r.path));
   const sarif = existing.find((r) => r.format === 'sarif');
 
+  // Exceptions, baseline and what is not counted; their JSON goes out with the reports.
+  let triaged: Triage | undefined;
+  if (report && !grypeFailure) {
+    triaged = triage(report, triageSetup, inputs, new Date());
+    if (triaged.notCounted.length) fs.writeFileSync(notCountedFile, notCountedReport(inputs.target, triaged.notCounted));
+  }
+  const published = existing.map((r) => r.path).concat(fs.existsSync(notCountedFile) ? [notCountedFile] : []);
+
   // 1. Reports artifact (+ SARIF for the Scans tab) first, so whatever happens next, even a failed
   //    scan, leaves them.
-  if (existing.length) publishFiles(inputs.artifactName, existing.map((r) => r.path));
+  if (published.length) publishFiles(inputs.artifactName, published);
   if (inputs.publishSarif && sarif) {
     tl.uploadArtifact('CodeAnalysisLogs', sarif.path, 'CodeAnalysisLogs');
   } else if (inputs.publishSarif && !inputs.outputFormats.includes('sarif')) {
     console.log("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
   }
 
-  if (grypeFailure || !report) {
+  if (grypeFailure || !report || !triaged) {
     tl.setResult(tl.TaskResult.Failed, neutraliseCommands(`${grypeFailure ?? reportProblem}${tailText(scan.stderrTail)}`));
     return;
   }
@@ -114,9 +128,10 @@ export async function run(): Promise<void> {
   if (!db.warning) logDbStatus(dbStatus);
 
   const grypeVersion = usableVersion(report.grypeVersion) ?? grype.version;
-  const sorted = sortFindings(report.findings);
+  const { sorted, comparison } = triaged;
   const counts = countFindings(sorted);
-  let decision: Decision = decideResult(counts, inputs.warnOnSeverity, inputs.failOnSeverity);
+  if (inputs.failOnNewOnly && !inputs.baselineReport) console.log('failOnNewOnly is true but baselineReport is empty: failOnSeverity counts every finding.');
+  let decision: Decision = decideResult(counts, inputs.warnOnSeverity, inputs.failOnSeverity, triaged.failScope);
   if (failOnHit && decision.result !== 'Failed') decision = { result: 'Failed', message: failOnHit };
   const max = maxSeverity(counts);
 
@@ -135,19 +150,22 @@ export async function run(): Promise<void> {
     grypeVersion,
     dbBuilt: dbStatus.built,
     dbSchemaVersion: dbStatus.schemaVersion,
-    reportFiles: existing.map((r) => path.basename(r.path)),
+    reportFiles: published.map((p) => path.basename(p)),
     artifactName: inputs.artifactName,
     extraNotes: [db.warning, failOnHit].filter((n): n is string => Boolean(n)),
+    extraSections: triageSections(triaged),
   });
   publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary);
 
   // 3. Output variables and build tag.
-  const variables = outputVariables(counts, max, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion);
+  const variables = { ...outputVariables(counts, max, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion), ...triageVariables(triaged) };
   for (const [name, value] of Object.entries(variables)) tl.setVariable(name, value, false, true);
   if (max !== 'None') tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
 
-  // 4. Warnings, most severe first, capped.
-  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName: inputs.artifactName, reportFile: inputs.artifactName ? path.basename(jsonFile) : jsonFile, alreadyLogged: db.warning ? 1 : 0 })) {
+  // 4. Warnings: baseline and exceptions, then findings most severe first (new ones marked), capped.
+  for (const line of triaged.warnings) tl.logIssue(tl.IssueType.Warning, line);
+  const alreadyLogged = (db.warning ? 1 : 0) + triaged.warnings.length;
+  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName: inputs.artifactName, reportFile: inputs.artifactName ? path.basename(jsonFile) : jsonFile, alreadyLogged }, (f) => warningPrefix(comparison, f))) {
     tl.logIssue(tl.IssueType.Warning, line);
   }
 

@@ -24,6 +24,8 @@ export interface SummaryInput {
   reportFiles: string[];
   artifactName?: string;
   extraNotes?: string[];
+  /** Further sections (baseline, not counted), each a list of lines, shown after the top findings. */
+  extraSections?: string[][];
 }
 
 const ICON: Record<TaskOutcome, string> = { Failed: '❌', SucceededWithIssues: '⚠️', Succeeded: '✅' };
@@ -76,6 +78,7 @@ export function buildSummary(input: SummaryInput): string {
       '',
     );
   }
+  for (const section of input.extraSections ?? []) lines.push(...section);
   const db = input.dbBuilt ? `built ${input.dbBuilt}${input.dbSchemaVersion ? `, schema ${input.dbSchemaVersion}` : ''}` : 'build date unknown';
   lines.push(`Grype ${cell(input.grypeVersion ?? 'unknown')} · vulnerability DB ${cell(db)} · target ${code(input.target)}`, '');
   if (input.reportFiles.length) {

@@ -120,7 +120,7 @@ describe('grype policy: thresholds × fixtures → result, warnings, output vari
 });
 
 function finding(over: Partial<Finding>): Finding {
-  return { id: 'CVE-1', severity: 'High', packageName: 'pkg', packageVersion: '1.0', packageType: 'npm', fixState: 'fixed', fixedVersions: ['1.1'], description: '', ...over };
+  return { id: 'CVE-1', severity: 'High', packageName: 'pkg', packageVersion: '1.0', packageType: 'npm', fixState: 'fixed', fixedVersions: ['1.1'], description: '', relatedIds: [], ...over };
 }
 
 describe('grype policy: details', () => {
