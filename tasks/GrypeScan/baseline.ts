@@ -12,6 +12,28 @@ import { Finding } from './report';
  * came from, which can change between DB builds) is not new.
  */
 
+/** What the task names its Grype JSON report: `<stem>.grype.json` (see reportFiles). */
+const REPORT_SUFFIX = '.grype.json';
+
+/**
+ * baselineReport as a folder (a downloaded reports artifact): the report of the same target and
+ * job (same file name), else the only report of the same job (the stem ends `-<job>-<hash>`; an
+ * image tag with the build id changes the rest), else the only report there. `jobSlug` is
+ * slugify(jobName). Returns the chosen file or why there is none.
+ */
+export function chooseBaselineReport(files: readonly string[], stem: string, jobSlug: string | undefined): { file?: string; problem?: string } {
+  const reports = files.filter((f) => f.endsWith(REPORT_SUFFIX));
+  const base = (f: string) => f.split(/[\\/]/).pop() as string;
+  const same = reports.filter((f) => base(f) === `${stem}${REPORT_SUFFIX}`);
+  if (same.length === 1) return { file: same[0] };
+  const jobOf = (f: string) => /^(.*)-[0-9a-f]{8}\.grype\.json$/.exec(base(f))?.[1];
+  const sameJob = jobSlug ? reports.filter((f) => jobOf(f)?.endsWith(`-${jobSlug}`)) : [];
+  if (sameJob.length === 1) return { file: sameJob[0] };
+  if (reports.length === 1) return { file: reports[0] };
+  if (!reports.length) return { problem: `has no Grype JSON report (*${REPORT_SUFFIX})` };
+  return { problem: `has ${reports.length} Grype JSON reports and none is named ${stem}${REPORT_SUFFIX} (same target and job); give the file itself` };
+}
+
 /** Rows of the "New" and "Fixed" tables in the summary (the reports have them all). */
 const SUMMARY_ROWS = 25;
 

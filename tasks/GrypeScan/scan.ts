@@ -102,7 +102,7 @@ export async function run(): Promise<void> {
   // Exceptions, baseline and what is not counted; their JSON goes out with the reports.
   let triaged: Triage | undefined;
   if (report && !grypeFailure) {
-    triaged = triage(report, triageSetup, inputs, new Date());
+    triaged = triage(report, triageSetup, inputs, { now: new Date(), stem, jobName: tl.getVariable('Agent.JobName') });
     if (triaged.notCounted.length) fs.writeFileSync(notCountedFile, notCountedReport(inputs.target, triaged.notCounted));
   }
   const published = existing.map((r) => r.path).concat(fs.existsSync(notCountedFile) ? [notCountedFile] : []);

@@ -2,7 +2,8 @@ import fs = require('fs');
 import path = require('path');
 import { UserError } from '../common/errors';
 import { neutraliseCommands, oneLine } from '../common/text';
-import { BaselineComparison, baselineSections, baselineVariables, compareWithBaseline, findingsForFailGates } from './baseline';
+import { slugify } from '../common/target';
+import { BaselineComparison, baselineSections, baselineVariables, chooseBaselineReport, compareWithBaseline, findingsForFailGates } from './baseline';
 import { applyExceptions, DEFAULT_EXCEPTIONS_FILE, parseExceptions, VulnerabilityException } from './exceptions';
 import type { GrypeInputs } from './inputs';
 import { countFindings, FailScope, sortFindings } from './policy';
@@ -39,12 +40,33 @@ export function prepareTriage(inputs: Pick<GrypeInputs, 'exceptionsFile' | 'vexD
   return { exceptions, exceptionsFile, vexDocuments };
 }
 
-/** The baseline's findings, or a warning saying why there is none (the step goes on without it). */
-export function readBaseline(file: string | undefined, onlyFixed: boolean): { findings?: Finding[]; label?: string; warning?: string } {
-  if (!file) return {};
+/** Files under a folder (a downloaded artifact is small and shallow). */
+function filesUnder(dir: string, depth = 4): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isFile()) out.push(full);
+    else if (entry.isDirectory() && depth > 0) out.push(...filesUnder(full, depth - 1));
+  }
+  return out.sort();
+}
+
+/**
+ * The baseline's findings, or a warning saying why there is none (the step goes on without it).
+ * `given` is a report, or a folder holding one (see chooseBaselineReport).
+ */
+export function readBaseline(given: string | undefined, onlyFixed: boolean, stem: string, jobName: string | undefined): { findings?: Finding[]; label?: string; warning?: string } {
+  if (!given) return {};
   const goOn = 'The scan goes on without a baseline: every finding counts, as if baselineReport were empty.';
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    return { warning: oneLine(`baselineReport '${file}' does not exist (no earlier report downloaded?). ${goOn}`, 600) };
+  if (!fs.existsSync(given)) {
+    return { warning: oneLine(`baselineReport '${given}' does not exist (no earlier report downloaded?). ${goOn}`, 600) };
+  }
+  let file = given;
+  if (fs.statSync(given).isDirectory()) {
+    const choice = chooseBaselineReport(filesUnder(given), stem, jobName ? slugify(jobName, 40) : undefined);
+    if (!choice.file) return { warning: oneLine(`baselineReport folder '${given}' ${choice.problem}. ${goOn}`, 600) };
+    file = choice.file;
+    console.log(neutraliseCommands(`Baseline: ${file} (from the folder ${given}).`));
   }
   try {
     // Filtered like this run (onlyFixed), so findings this run does not look at are not "fixed".
@@ -69,10 +91,15 @@ export interface Triage {
 }
 
 /** After the scan: exceptions, then the comparison with the baseline, then what the fail gate counts. */
-export function triage(report: GrypeReport, setup: TriageSetup, inputs: Pick<GrypeInputs, 'baselineReport' | 'failOnNewOnly' | 'onlyFixed'>, now: Date): Triage {
-  const outcome = applyExceptions(report.findings, setup.exceptions, now);
+export function triage(
+  report: GrypeReport,
+  setup: TriageSetup,
+  inputs: Pick<GrypeInputs, 'baselineReport' | 'failOnNewOnly' | 'onlyFixed'>,
+  run: { now: Date; stem: string; jobName: string | undefined },
+): Triage {
+  const outcome = applyExceptions(report.findings, setup.exceptions, run.now);
   const notCounted = notCountedFindings(report.ignored, report.unfixed, outcome.excepted, inputs.onlyFixed);
-  const baseline = readBaseline(inputs.baselineReport, inputs.onlyFixed);
+  const baseline = readBaseline(inputs.baselineReport, inputs.onlyFixed, run.stem, run.jobName);
   const comparison =
     baseline.findings && baseline.label
       ? compareWithBaseline(baseline.label, baseline.findings, outcome.counted, notCounted.map((n) => n.finding))

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { writeFakeTool } from '../harness/fakeTool';
 import { grypeReport, IgnoreRuleSpec, MatchSpec } from '../harness/grypeJson';
 import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
+import { reportStem } from '../../tasks/common/target';
 
 const scratch: string[] = [];
 function tempDir(prefix: string): string {
@@ -98,6 +99,16 @@ describe('GrypeScan black-box: baseline, exceptions, VEX', function () {
       assert.strictEqual(run.result, 'Failed', explain(run));
       assert.match(completeMessage(run), /Grype found 2 vulnerabilities at or above High \(failOnSeverity: high\)/);
       assert.strictEqual(run.variables.newCount, '0');
+    });
+    it('a folder (the downloaded artifact): the report of the same target and job in it', async () => {
+      const artifact = tempDir('artifact-');
+      fs.mkdirSync(path.join(artifact, 'grype'));
+      fs.copyFileSync(baseline, path.join(artifact, 'grype', `${reportStem('registry:exam:v1', 'Job')}.grype.json`));
+      fs.writeFileSync(path.join(artifact, 'grype', 'other-target-job-12345678.grype.json'), grypeReport([]));
+      const { run, summary } = await scan(grypeReport([LODASH_CVE, QS]), { inputs: { baselineReport: artifact, failOnNewOnly: 'true', failOnSeverity: 'high' } });
+      assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
+      assert.deepStrictEqual([run.variables.newCount, run.variables.fixedCount], ['0', '1']);
+      assert.match(summary, new RegExp(`Compared with the baseline \`${reportStem('registry:exam:v1', 'Job').replace(/\./g, '\\.')}\\.grype\\.json\``));
     });
     for (const [what, write] of [
       ['does not exist', () => path.join(baselineDir, 'never-downloaded.json')],

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { baselineSections, baselineVariables, compareWithBaseline, findingsForFailGates, sameFinding, vulnerabilityIds, warningPrefix } from '../../tasks/GrypeScan/baseline';
+import { baselineSections, baselineVariables, chooseBaselineReport, compareWithBaseline, findingsForFailGates, sameFinding, vulnerabilityIds, warningPrefix } from '../../tasks/GrypeScan/baseline';
 import { countFindings, decideResult, warningLines } from '../../tasks/GrypeScan/policy';
 import { Finding, parseGrypeReport } from '../../tasks/GrypeScan/report';
 import { grypeReport, MatchSpec } from '../harness/grypeJson';
@@ -116,5 +116,23 @@ describe('grype baseline: comparison', () => {
     const c = compareWithBaseline('b.json', before, now, []);
     assert.strictEqual(c.newFindings.length, 0);
     assert.strictEqual(c.fixedFindings.length, 0);
+  });
+});
+
+describe('grype baseline: a folder (downloaded artifact) as baselineReport', () => {
+  const stem = 'dir-s-grype-0123abcd';
+  it('the report of the same target and job', () => {
+    assert.deepStrictEqual(chooseBaselineReport(['/b/x-grype-99999999.grype.json', `/b/${stem}.grype.json`, `/b/${stem}.grype-summary.md`], stem, 'grype'), { file: `/b/${stem}.grype.json` });
+  });
+  it('else the only report of the same job (an image tag with the build id changes the target)', () => {
+    const files = ['/b/myacr.azurecr.io-web-41-grype_web-aaaaaaaa.grype.json', '/b/myacr.azurecr.io-api-41-grype_api-bbbbbbbb.grype.json'];
+    assert.deepStrictEqual(chooseBaselineReport(files, 'myacr.azurecr.io-web-42-grype_web-cccccccc', 'grype_web'), { file: files[0] });
+  });
+  it('else the only report there', () => {
+    assert.deepStrictEqual(chooseBaselineReport(['/b/other-job-aaaaaaaa.grype.json', '/b/other.grype.sarif'], stem, 'grype'), { file: '/b/other-job-aaaaaaaa.grype.json' });
+  });
+  it('none, or several and none of this target or job: why', () => {
+    assert.deepStrictEqual(chooseBaselineReport(['/b/x.sarif'], stem, 'grype'), { problem: 'has no Grype JSON report (*.grype.json)' });
+    assert.match(chooseBaselineReport(['/b/a-j1-aaaaaaaa.grype.json', '/b/b-j2-bbbbbbbb.grype.json'], stem, 'grype').problem ?? '', /has 2 Grype JSON reports and none is named dir-s-grype-0123abcd\.grype\.json/);
   });
 });
