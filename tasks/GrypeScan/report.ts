@@ -49,6 +49,8 @@ export interface AppliedIgnoreRule {
 /** A match Grype left out of `matches`, with the rules that left it out. */
 export interface IgnoredFinding extends Finding {
   rules: AppliedIgnoreRule[];
+  /** `artifact.purl`: what a VEX statement names as product or subcomponent. */
+  purl: string;
 }
 
 export interface GrypeReport {
@@ -320,6 +322,7 @@ function ignoredFindingOf(match: unknown): IgnoredFinding {
   const rules = Array.isArray(m.appliedIgnoreRules) ? m.appliedIgnoreRules.filter(isObject) : [];
   return {
     ...findingOf(match),
+    purl: isObject(m.artifact) ? str(m.artifact.purl) : '',
     rules: rules.map((r) => {
       const p = isObject(r.package) ? r.package : {};
       return {

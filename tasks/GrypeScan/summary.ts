@@ -32,9 +32,9 @@ const ICON: Record<TaskOutcome, string> = { Failed: '❌', SucceededWithIssues: 
 
 /** Grype's --only-fixed moves unfixed matches into ignoredMatches, so with onlyFixed they are not all config ignores. */
 function notCounted(ignoredCount: number, onlyFixed: boolean): string {
-  if (!onlyFixed) return ignoredCount ? `; ${ignoredCount} ignored by Grype's configuration` : '';
+  if (!onlyFixed) return ignoredCount ? `; ${ignoredCount} ignored by Grype (ignore rules or VEX)` : '';
   return ignoredCount
-    ? `; ${ignoredCount} not counted: ignored by Grype's configuration or without a fix (onlyFixed)`
+    ? `; ${ignoredCount} not counted: ignored by Grype (ignore rules or VEX) or without a fix (onlyFixed)`
     : '; only findings with a fix are counted (onlyFixed)';
 }
 

@@ -2,6 +2,7 @@ import { table } from '../common/markdown';
 import { oneLine } from '../common/text';
 import type { ExceptedFinding } from './exceptions';
 import { plural, sortFindings } from './policy';
+import { findVexStatement, VexStatement } from './openvex';
 import { AppliedIgnoreRule, Finding, IgnoredFinding } from './report';
 
 /**
@@ -38,17 +39,23 @@ function ruleWords(rule: AppliedIgnoreRule): string {
   return `Grype ignore rule${parts.length ? `: ${parts.join(', ')}` : ''}${rule.reason ? `; reason: ${rule.reason}` : ''}`;
 }
 
-/** One of Grype's ignored matches, classified by the first rule that explains it. */
-export function classifyIgnored(match: IgnoredFinding, onlyFixed: boolean): NotCounted {
-  const { rules, ...finding } = match;
+/**
+ * One of Grype's ignored matches, classified by the first rule that explains it. For VEX, the
+ * justification comes from the rule if it has one, else from the statement in `vexStatements`
+ * (Grype's default VEX rules carry only the status), else its impact statement.
+ */
+export function classifyIgnored(match: IgnoredFinding, onlyFixed: boolean, vexStatements: readonly VexStatement[] = []): NotCounted {
+  const { rules, purl: _purl, ...finding } = match;
   const vex = rules.find((r) => r.namespace === 'vex');
   if (vex) {
+    const statement = vex.vexJustification ? undefined : findVexStatement(vexStatements, [finding.id, ...finding.relatedIds], match.purl, vex.vexStatus);
+    const justification = vex.vexJustification || statement?.justification || statement?.impactStatement || '';
     return {
       finding,
       kind: 'vex',
-      why: oneLine(`VEX: ${vex.vexStatus || 'status not given'}${vex.vexJustification ? ` (${vex.vexJustification})` : ''}`, 300),
+      why: oneLine(`VEX: ${vex.vexStatus || 'status not given'}${justification ? ` (${justification})` : ''}`, 300),
       vexStatus: vex.vexStatus,
-      vexJustification: vex.vexJustification,
+      vexJustification: justification,
     };
   }
   const onlyFixedRule = onlyFixed ? rules.find((r) => NOT_FIXED_STATES.includes(r.fixState) && !r.vulnerability && !r.packageName) : undefined;
@@ -59,7 +66,13 @@ export function classifyIgnored(match: IgnoredFinding, onlyFixed: boolean): NotC
 }
 
 /** Everything not counted: Grype's ignored matches, matches without a fix under onlyFixed, and excepted findings. */
-export function notCountedFindings(ignored: readonly IgnoredFinding[], unfixed: readonly Finding[], excepted: readonly ExceptedFinding[], onlyFixed: boolean): NotCounted[] {
+export function notCountedFindings(
+  ignored: readonly IgnoredFinding[],
+  unfixed: readonly Finding[],
+  excepted: readonly ExceptedFinding[],
+  onlyFixed: boolean,
+  vexStatements: readonly VexStatement[] = [],
+): NotCounted[] {
   return [
     ...excepted.map(({ finding, exception }): NotCounted => ({
       finding,
@@ -67,7 +80,7 @@ export function notCountedFindings(ignored: readonly IgnoredFinding[], unfixed: 
       why: oneLine(`Exception (entry ${exception.entry}, expires ${exception.expires}): ${exception.reason}`, 300),
       exception: { entry: exception.entry, reason: exception.reason, expires: exception.expires },
     })),
-    ...ignored.map((m) => classifyIgnored(m, onlyFixed)),
+    ...ignored.map((m) => classifyIgnored(m, onlyFixed, vexStatements)),
     ...unfixed.map((finding): NotCounted => ({ finding, kind: 'only-fixed', why: `No fix (${finding.fixState || 'unknown'}); onlyFixed counts only findings with a fix` })),
   ];
 }

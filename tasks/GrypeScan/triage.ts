@@ -9,6 +9,7 @@ import type { GrypeInputs } from './inputs';
 import { countFindings, FailScope, sortFindings } from './policy';
 import { decodeReport, Finding, GrypeReport, parseGrypeReport } from './report';
 import { NotCounted, notCountedFindings, notCountedSections } from './suppressed';
+import { parseOpenVexStatements, VexStatement } from './openvex';
 import { findVexDocuments } from './vex';
 
 /**
@@ -20,6 +21,8 @@ export interface TriageSetup {
   exceptions: VulnerabilityException[];
   exceptionsFile?: string;
   vexDocuments: string[];
+  /** The documents' OpenVEX statements, for the justifications the report does not carry. */
+  vexStatements: VexStatement[];
 }
 
 /** Before the scan: an invalid exceptions file or a VEX path that matches nothing fails the step here. */
@@ -37,7 +40,8 @@ export function prepareTriage(inputs: Pick<GrypeInputs, 'exceptionsFile' | 'vexD
   if (exceptionsFile) console.log(neutraliseCommands(`Using ${exceptions.length} ${exceptions.length === 1 ? 'exception' : 'exceptions'} from ${exceptionsFile}.`));
   const vexDocuments = findVexDocuments(inputs.vexDocuments, sourcesDirectory);
   if (vexDocuments.length) console.log(neutraliseCommands(`VEX documents passed to Grype: ${vexDocuments.join(', ')}`));
-  return { exceptions, exceptionsFile, vexDocuments };
+  const vexStatements = vexDocuments.flatMap((f) => parseOpenVexStatements(fs.readFileSync(f, 'utf8')));
+  return { exceptions, exceptionsFile, vexDocuments, vexStatements };
 }
 
 /** Files under a folder (a downloaded artifact is small and shallow). */
@@ -98,7 +102,7 @@ export function triage(
   run: { now: Date; stem: string; jobName: string | undefined },
 ): Triage {
   const outcome = applyExceptions(report.findings, setup.exceptions, run.now);
-  const notCounted = notCountedFindings(report.ignored, report.unfixed, outcome.excepted, inputs.onlyFixed);
+  const notCounted = notCountedFindings(report.ignored, report.unfixed, outcome.excepted, inputs.onlyFixed, setup.vexStatements);
   const baseline = readBaseline(inputs.baselineReport, inputs.onlyFixed, run.stem, run.jobName);
   const comparison =
     baseline.findings && baseline.label

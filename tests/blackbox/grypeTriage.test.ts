@@ -192,12 +192,18 @@ describe('GrypeScan black-box: baseline, exceptions, VEX', function () {
   });
 
   describe('vexDocuments', () => {
-    const vexRule: IgnoreRuleSpec = { namespace: 'vex', vulnerability: 'CVE-2021-44906', 'vex-status': 'not_affected', 'vex-justification': 'vulnerable_code_not_in_execute_path' };
+    // What grype 0.122 writes with its default VEX rules: the status only (the justification is in the document).
+    const vexRule: IgnoreRuleSpec = { namespace: 'vex', 'vex-status': 'not_affected' };
+    const openVex = JSON.stringify({
+      '@context': 'https://openvex.dev/ns/v0.2.0', '@id': 'https://example.invalid/vex/minimist', author: 'vendor', timestamp: '2026-12-01T00:00:00Z', version: 1,
+      statements: [{ vulnerability: { name: 'CVE-2021-44906' }, products: [{ '@id': 'pkg:npm/minimist@1.2.5' }], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' }],
+    });
 
     it('every file a path or glob matches goes to grype as --vex; what grype suppresses is listed, not counted', async () => {
       const sources = tempDir('vex-src-');
       fs.mkdirSync(path.join(sources, 'vex'));
-      for (const f of ['a.openvex.json', 'b.openvex.json']) fs.writeFileSync(path.join(sources, 'vex', f), '{}');
+      fs.writeFileSync(path.join(sources, 'vex', 'a.openvex.json'), openVex);
+      fs.writeFileSync(path.join(sources, 'vex', 'b.openvex.json'), '{}');
       const extra = path.join(tempDir('vex-abs-'), 'vendor.json');
       fs.writeFileSync(extra, '{}');
       const { run, calls, summary } = await scan(grypeReport([QS], [{ match: MINIMIST, rules: [vexRule] }]), {

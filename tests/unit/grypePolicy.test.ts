@@ -211,9 +211,9 @@ describe('grype summary (markdown)', () => {
         .split('\n')
         .find((l) => l.startsWith('**1 finding**'));
     assert.strictEqual(line(false, 0), '**1 finding**, 1 with a fixed version. Warn at high, fail at none.');
-    assert.strictEqual(line(false, 3), "**1 finding**, 1 with a fixed version; 3 ignored by Grype's configuration. Warn at high, fail at none.");
+    assert.strictEqual(line(false, 3), "**1 finding**, 1 with a fixed version; 3 ignored by Grype (ignore rules or VEX). Warn at high, fail at none.");
     assert.strictEqual(line(true, 0), '**1 finding**, 1 with a fixed version; only findings with a fix are counted (onlyFixed). Warn at high, fail at none.');
-    assert.strictEqual(line(true, 7), "**1 finding**, 1 with a fixed version; 7 not counted: ignored by Grype's configuration or without a fix (onlyFixed). Warn at high, fail at none.");
+    assert.strictEqual(line(true, 7), "**1 finding**, 1 with a fixed version; 7 not counted: ignored by Grype (ignore rules or VEX) or without a fix (onlyFixed). Warn at high, fail at none.");
   });
   it('escapes hostile package names and descriptions', () => {
     const evil = sortFindings([finding({ packageName: 'a|b##vso[task.setvariable variable=x]1', description: 'line1\n##vso[task.complete result=Succeeded]\n<script>' })]);

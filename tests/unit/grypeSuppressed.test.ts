@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { applyExceptions } from '../../tasks/GrypeScan/exceptions';
 import { parseGrypeReport } from '../../tasks/GrypeScan/report';
 import { classifyIgnored, notCountedFindings, notCountedReport, notCountedSections } from '../../tasks/GrypeScan/suppressed';
+import { findVexStatement, parseOpenVexStatements } from '../../tasks/GrypeScan/openvex';
 import { splitVexPatterns } from '../../tasks/GrypeScan/vex';
 import { grypeReport } from '../harness/grypeJson';
 
@@ -88,5 +89,53 @@ describe('grype vexDocuments input', () => {
     assert.deepStrictEqual(splitVexPatterns(' vex/a.json, vex/*.openvex.json\r\n\n  /abs/b.json ,'), ['vex/a.json', 'vex/*.openvex.json', '/abs/b.json']);
     assert.deepStrictEqual(splitVexPatterns(undefined), []);
     assert.deepStrictEqual(splitVexPatterns('  '), []);
+  });
+});
+
+describe('grype VEX justifications from the OpenVEX documents', () => {
+  const doc = JSON.stringify({
+    '@context': 'https://openvex.dev/ns/v0.2.0',
+    '@id': 'https://example.invalid/vex/1',
+    author: 'vendor',
+    timestamp: '2026-12-01T00:00:00Z',
+    version: 1,
+    statements: [
+      { vulnerability: { name: 'GHSA-35jh-r3h4-6jhm', aliases: ['CVE-2021-23337'] }, products: [{ '@id': 'pkg:npm/lodash@4.17.20' }], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' },
+      { vulnerability: { name: 'CVE-2021-23337' }, products: [{ '@id': 'pkg:oci/app', subcomponents: [{ '@id': 'pkg:npm/lodash@4.17.19' }] }], status: 'not_affected', impact_statement: 'template() is never called' },
+      { vulnerability: { name: 'CVE-2021-44906' }, products: [{ '@id': 'pkg:npm/minimist@1.2.5' }], status: 'affected', action_statement: 'upgrade' },
+    ],
+  });
+  const statements = parseOpenVexStatements(doc);
+  // What grype 0.122 really writes for a VEX-suppressed match with its default VEX rules: status only.
+  const realRule = [{ namespace: 'vex', 'vex-status': 'not_affected' }];
+
+  it('reads name, aliases, products and subcomponents, status and justification', () => {
+    assert.strictEqual(statements.length, 3);
+    assert.deepStrictEqual(statements[0], { vulnerabilityIds: ['GHSA-35JH-R3H4-6JHM', 'CVE-2021-23337'], identifiers: ['pkg:npm/lodash@4.17.20'], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path', impactStatement: '' });
+    assert.deepStrictEqual(statements[1].identifiers, ['pkg:oci/app', 'pkg:npm/lodash@4.17.19']);
+  });
+  it('not OpenVEX JSON: no statements (grype reports its own error)', () => {
+    assert.deepStrictEqual(parseOpenVexStatements('<csaf/>'), []);
+    assert.deepStrictEqual(parseOpenVexStatements('{"document": {}}'), []);
+  });
+  it('the statement of the package (purl, qualifiers ignored) and the same status', () => {
+    assert.strictEqual(findVexStatement(statements, ['GHSA-35jh-r3h4-6jhm'], 'pkg:npm/lodash@4.17.20?arch=x', 'not_affected'), statements[0]);
+    assert.strictEqual(findVexStatement(statements, ['CVE-2021-23337'], 'pkg:npm/lodash@4.17.19', 'not_affected'), statements[1], 'as a subcomponent');
+    assert.strictEqual(findVexStatement(statements, ['CVE-2021-44906'], 'pkg:npm/minimist@1.2.5', 'not_affected'), undefined, 'status differs');
+    assert.strictEqual(findVexStatement(statements, ['CVE-2021-23337'], 'pkg:npm/other@1', 'not_affected'), undefined, 'two candidates, neither names the package');
+  });
+  it('a match with grype\'s status-only rule gets the justification from the document, or its impact statement', () => {
+    const parsed = parseGrypeReport(grypeReport([], [
+      { match: { id: 'GHSA-35jh-r3h4-6jhm', related: ['CVE-2021-23337'], name: 'lodash', version: '4.17.20' }, rules: realRule },
+      { match: { id: 'CVE-2021-23337', name: 'lodash', version: '4.17.19' }, rules: realRule },
+      { match: { id: 'CVE-2099-0001', name: 'x', version: '1' }, rules: realRule },
+    ]));
+    const list = notCountedFindings(parsed.ignored, [], [], false, statements);
+    assert.deepStrictEqual(list.map((n) => [n.vexStatus, n.vexJustification]), [['not_affected', 'vulnerable_code_not_in_execute_path'], ['not_affected', 'template() is never called'], ['not_affected', '']]);
+    assert.match(notCountedSections(list).join('\n'), /\| CVE-2099-0001 \| x \(npm\) \| 1 \| not_affected \| — \|/);
+  });
+  it('a rule with its own vex-justification (grype config) keeps it', () => {
+    const parsed = parseGrypeReport(grypeReport([], [{ match: { id: 'GHSA-35jh-r3h4-6jhm', name: 'lodash', version: '4.17.20' }, rules: [{ namespace: 'vex', 'vex-status': 'not_affected', 'vex-justification': 'component_not_present' }] }]));
+    assert.strictEqual(classifyIgnored(parsed.ignored[0], false, statements).vexJustification, 'component_not_present');
   });
 });
