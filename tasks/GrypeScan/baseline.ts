@@ -125,10 +125,15 @@ export function findingsForFailGates(counted: readonly Finding[], comparison: Ba
   return failOnNewOnly && comparison ? comparison.newFindings : counted;
 }
 
-/** The prefix of a warning line: `New: `, `New package: ` or nothing. */
-export function warningPrefix(comparison: BaselineComparison | undefined, f: Finding): string {
-  const mark = comparison?.mark(f);
-  return mark === 'new' ? 'New: ' : mark === 'new package' ? 'New package: ' : '';
+/**
+ * The prefix of a warning line about one finding, or about one package's findings:
+ * `New package: ` (no baseline finding on that package), `New: ` (a finding not in the baseline),
+ * or nothing.
+ */
+export function warningPrefix(comparison: BaselineComparison | undefined, findings: Finding | readonly Finding[]): string {
+  if (!comparison) return '';
+  const marks = (Array.isArray(findings) ? findings : [findings]).map((f) => comparison.mark(f));
+  return marks.includes('new package') ? 'New package: ' : marks.includes('new') ? 'New: ' : '';
 }
 
 /** Output variables: empty without a usable baseline (so "0 new" always means "compared, none new"). */

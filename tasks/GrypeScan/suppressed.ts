@@ -45,7 +45,7 @@ function ruleWords(rule: AppliedIgnoreRule): string {
  * (Grype's default VEX rules carry only the status), else its impact statement.
  */
 export function classifyIgnored(match: IgnoredFinding, onlyFixed: boolean, vexStatements: readonly VexStatement[] = []): NotCounted {
-  const { rules, purl: _purl, ...finding } = match;
+  const { rules, ...finding } = match;
   const vex = rules.find((r) => r.namespace === 'vex');
   if (vex) {
     const statement = vex.vexJustification ? undefined : findVexStatement(vexStatements, [finding.id, ...finding.relatedIds], match.purl, vex.vexStatus);

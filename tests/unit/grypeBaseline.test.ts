@@ -68,6 +68,9 @@ describe('grype baseline: comparison', () => {
     assert.deepStrictEqual(current.map((f) => comparison.mark(f)), ['', 'new', 'new package', '']);
     assert.deepStrictEqual(current.map((f) => warningPrefix(comparison, f)), ['', 'New: ', 'New package: ', '']);
     assert.strictEqual(warningPrefix(undefined, current[1]), '');
+    // One line per package: the package's findings together.
+    assert.strictEqual(warningPrefix(comparison, [current[0], current[1]]), 'New: ');
+    assert.strictEqual(warningPrefix(comparison, [current[0]]), '');
   });
   it('warning lines carry the marks', () => {
     assert.deepStrictEqual(warningLines(current, 'high', { reportFile: 'r.json' }, (f) => warningPrefix(comparison, f)), [
