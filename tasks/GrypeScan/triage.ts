@@ -67,7 +67,13 @@ export function readBaseline(given: string | undefined, onlyFixed: boolean, stem
   }
   let file = given;
   if (fs.statSync(given).isDirectory()) {
-    const choice = chooseBaselineReport(filesUnder(given), stem, jobName ? slugify(jobName, 40) : undefined);
+    let files: string[];
+    try {
+      files = filesUnder(given);
+    } catch (err) {
+      return { warning: oneLine(`baselineReport folder '${given}' could not be read: ${(err as Error).message}. ${goOn}`, 600) };
+    }
+    const choice = chooseBaselineReport(files, stem, jobName ? slugify(jobName, 40) : undefined);
     if (!choice.file) return { warning: oneLine(`baselineReport folder '${given}' ${choice.problem}. ${goOn}`, 600) };
     file = choice.file;
     console.log(neutraliseCommands(`Baseline: ${file} (from the folder ${given}).`));
