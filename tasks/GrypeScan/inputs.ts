@@ -6,6 +6,7 @@ import { artifactNameInput, booleanInput, parseHttpUrl, pathInput, readInstallRe
 import { resolveTarget } from '../common/target';
 import { isOutputFormat, OUTPUT_FORMATS, OutputFormat } from './grypeArguments';
 import { THRESHOLDS, Threshold } from './policy';
+import { splitVexPatterns } from './vex';
 
 /**
  * The task's inputs, read once into a typed object and validated. Parsing helpers are pure and
@@ -35,6 +36,13 @@ export interface GrypeInputs {
   configFile?: string;
   containerRegistry?: string;
   additionalArguments: string[];
+  /** An earlier scan's Grype JSON (as given; a missing file is a warning, not an error). */
+  baselineReport?: string;
+  failOnNewOnly: boolean;
+  /** As given; undefined: `.grype-exceptions.yaml` in the sources directory, if there is one. */
+  exceptionsFile?: string;
+  /** Paths or globs, resolved by findVexDocuments. */
+  vexDocuments: string[];
 }
 
 export function parseThreshold(name: string, raw: string | undefined, defaultValue: Threshold): Threshold {
@@ -81,5 +89,9 @@ export function readInputs(): GrypeInputs {
     configFile: rejectUnexpandedMacro('configFile', pathInput('configFile')),
     containerRegistry: textInput('containerRegistry'),
     additionalArguments,
+    baselineReport: pathInput('baselineReport'),
+    failOnNewOnly: booleanInput('failOnNewOnly', false),
+    exceptionsFile: rejectUnexpandedMacro('exceptionsFile', pathInput('exceptionsFile')),
+    vexDocuments: splitVexPatterns(tl.getInput('vexDocuments')),
   };
 }

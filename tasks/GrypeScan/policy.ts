@@ -79,6 +79,18 @@ export interface ResultPolicy {
   failOnKnownExploited: boolean;
 }
 
+/**
+ * What the fail gates (failOnSeverity and failOnKnownExploited) count when it is not every
+ * counted finding: failOnNewOnly's new findings. The findings are the same objects as in the groups.
+ */
+export interface FailScope {
+  findings: readonly Finding[];
+  /** Word before "vulnerabilities", e.g. `new`. */
+  adjective: string;
+  /** Why only these count, e.g. `failOnNewOnly`. */
+  note: string;
+}
+
 /** Packages named in a result message; the rest are counted. */
 const MESSAGE_PACKAGES = 3;
 
@@ -96,22 +108,31 @@ const isKnownExploited = (f: Finding): boolean => f.knownExploited.length > 0;
 /**
  * The result from the findings alone (Grype's own failures are decided before this). A package
  * gets a warning for a finding at or above warnOn or any known-exploited one, so either makes
- * the step SucceededWithIssues. Messages name the top packages (groups are ranked).
+ * the step SucceededWithIssues. Messages name the top packages (groups are ranked). With a
+ * `failScope`, both fail gates count only its findings; warnings still cover every finding.
  */
-export function decideResult(counts: Counts, groups: readonly PackageGroup[], policy: ResultPolicy): Decision {
+export function decideResult(counts: Counts, groups: readonly PackageGroup[], policy: ResultPolicy, failScope?: FailScope): Decision {
   const { warnOn, failOn } = policy;
-  const failing = countAtOrAbove(counts, failOn);
-  const failingKev = policy.failOnKnownExploited ? counts.knownExploited : 0;
+  const inScope = failScope ? new Set(failScope.findings) : undefined;
+  const gated = (test: (f: Finding) => boolean) => (f: Finding) => (!inScope || inScope.has(f)) && test(f);
+  const gateCounts = failScope ? countFindings(failScope.findings) : counts;
+  const failing = countAtOrAbove(gateCounts, failOn);
+  const failingKev = policy.failOnKnownExploited ? gateCounts.knownExploited : 0;
   if (failing > 0 || failingKev > 0) {
+    const adjective = failScope ? `${failScope.adjective} ` : '';
+    const note = failScope ? `, ${failScope.note}` : '';
     const reasons: string[] = [];
     if (failing > 0) {
       reasons.push(
-        `${plural(failing, 'vulnerability', 'vulnerabilities')} at or above ${thresholdSeverity(failOn)} (failOnSeverity: ${failOn})` +
-          inPackages(groups, (f) => meetsThreshold(f.severity, failOn)),
+        `${plural(failing, `${adjective}vulnerability`, `${adjective}vulnerabilities`)} at or above ${thresholdSeverity(failOn)} (failOnSeverity: ${failOn}${note})` +
+          inPackages(groups, gated((f) => meetsThreshold(f.severity, failOn))),
       );
     }
     if (failingKev > 0) {
-      reasons.push(`${plural(failingKev, 'known-exploited vulnerability', 'known-exploited vulnerabilities')} (failOnKnownExploited)${inPackages(groups, isKnownExploited)}`);
+      reasons.push(
+        `${plural(failingKev, `${adjective}known-exploited vulnerability`, `${adjective}known-exploited vulnerabilities`)} (failOnKnownExploited${note})` +
+          inPackages(groups, gated(isKnownExploited)),
+      );
     }
     return { result: 'Failed', message: oneLine(`Grype found ${reasons.join('; and ')}.`, 600) };
   }
@@ -147,11 +168,25 @@ export function countsLine(counts: Counts, packages: number): string {
   );
 }
 
-/** One warning per package: `vm2 3.9.17 (npm): 14 Critical, 3 High, 1 known exploited (GHSA-…); upgrade to 3.11.4`. Neutralised. */
-export function packageLine(group: PackageGroup): string {
+/** How a package stands against the baseline (see baseline.packageMark). */
+export interface BaselineMark {
+  /** The baseline has no finding on this package (name, version and type). */
+  newPackage: boolean;
+  /** Its findings that are not in the baseline. */
+  newFindings: number;
+}
+
+/**
+ * One warning per package: `vm2 3.9.17 (npm): 14 Critical, 3 High, 1 known exploited (GHSA-…); upgrade to 3.11.4`.
+ * Against a baseline: `New package: ` before a package the baseline does not have (all its
+ * findings are new), `, 2 new` after the counts of a known package with new findings. Neutralised.
+ */
+export function packageLine(group: PackageGroup, mark?: BaselineMark): string {
+  const prefix = mark?.newPackage ? 'New package: ' : '';
   const kev = group.knownExploited ? `, ${group.knownExploited} known exploited` : '';
+  const fresh = mark && !mark.newPackage && mark.newFindings ? `, ${mark.newFindings} new` : '';
   const top = group.findings[0]?.id || 'unnamed vulnerability';
-  return oneLine(`${packageLabel(group)}: ${severityCounts(group.counts)}${kev} (${top}); ${upgradeText(group)}`, 400);
+  return oneLine(`${prefix}${packageLabel(group)}: ${severityCounts(group.counts)}${kev}${fresh} (${top}); ${upgradeText(group)}`, 400);
 }
 
 export interface WarningContext {
@@ -169,11 +204,11 @@ export interface WarningContext {
  * budget, as many as fit, then one line saying how many more packages there are and where the
  * full list is.
  */
-export function warningLines(groups: readonly PackageGroup[], warnOn: Threshold, where: WarningContext): string[] {
+export function warningLines(groups: readonly PackageGroup[], warnOn: Threshold, where: WarningContext, markOf?: (group: PackageGroup) => BaselineMark | undefined): string[] {
   const matching = groups.filter((g) => g.knownExploited > 0 || g.findings.some((f) => meetsThreshold(f.severity, warnOn)));
   const budget = Math.max(2, FINDING_LINE_BUDGET - (where.alreadyLogged ?? 0));
   const shown = matching.length <= budget ? matching : matching.slice(0, budget - 1);
-  const lines = shown.map(packageLine);
+  const lines = shown.map((g) => packageLine(g, markOf?.(g)));
   const more = matching.length - shown.length;
   if (more > 0) {
     const criterion = warnOn === 'none' ? 'known-exploited findings' : `findings at or above ${thresholdSeverity(warnOn)} or known exploited`;

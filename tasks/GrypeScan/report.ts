@@ -38,12 +38,41 @@ export interface Finding {
   epss: number;
   /** CVE ids of the `knownExploited[]` (CISA KEV) entries; empty when not known exploited. */
   knownExploited: string[];
+  /** `relatedVulnerabilities[].id` (e.g. the CVE of a GHSA): the same vulnerability under other names. */
+  relatedIds: string[];
+}
+
+/** One of Grype's `appliedIgnoreRules` on an ignored match, as its JSON spells it. */
+export interface AppliedIgnoreRule {
+  /** `vex` for a rule that came from a VEX statement; else the rule's vulnerability namespace, often ''. */
+  namespace: string;
+  vulnerability: string;
+  reason: string;
+  /** `fix-state`: set by --only-fixed (not-fixed, wont-fix, unknown) and --ignore-states rules. */
+  fixState: string;
+  /** `vex-status` / `vex-justification` (OpenVEX: not_affected, fixed; vulnerable_code_not_present, …). */
+  vexStatus: string;
+  vexJustification: string;
+  packageName: string;
+  packageVersion: string;
+  packageType: string;
+}
+
+/** A match Grype left out of `matches`, with the rules that left it out. */
+export interface IgnoredFinding extends Finding {
+  rules: AppliedIgnoreRule[];
+  /** `artifact.purl`: what a VEX statement names as product or subcomponent. */
+  purl: string;
 }
 
 export interface GrypeReport {
   findings: Finding[];
   /** `ignoredMatches` (config ignore rules, VEX, and unfixed matches under --only-fixed): reported, never findings. */
   ignoredCount: number;
+  /** The `ignoredMatches` themselves. */
+  ignored: IgnoredFinding[];
+  /** Matches this parser left out because of `onlyFixed` (Grype without --only-fixed support, or a report read back). */
+  unfixed: Finding[];
   grypeVersion?: string;
   dbBuilt?: string;
   dbSchemaVersion?: string;
@@ -107,7 +136,7 @@ class DocumentError extends Error {
  * `JSON.parse`d on its own, turned into a Finding and dropped, so peak memory stays close to the
  * size of the text instead of the size of the full object tree (a 50 MB report is ~200 MB as
  * objects). `descriptor`, `source` and `distro` are parsed; other members are skipped by a
- * string-aware bracket scan; `ignoredMatches` is only counted. Anything after the closing brace
+ * string-aware bracket scan; `ignoredMatches` elements are parsed one by one too. Anything after the closing brace
  * (stderr captured with stdout) is ignored.
  */
 class DocumentWalker {
@@ -218,7 +247,7 @@ class DocumentWalker {
   }
 
   /** The top-level members Grype's JSON has, with matches turned into findings. */
-  walk(onMatch: (match: unknown) => void): { hasMatchesArray: boolean; members: Record<string, unknown>; ignoredCount: number } {
+  walk(onMatch: (match: unknown) => void, onIgnored: (match: unknown) => void): { hasMatchesArray: boolean; members: Record<string, unknown>; ignoredCount: number } {
     const members: Record<string, unknown> = {};
     let hasMatchesArray = false;
     let ignoredCount = 0;
@@ -240,7 +269,10 @@ class DocumentWalker {
         hasMatchesArray = true;
         this.array((from, to) => onMatch(this.parse(from, to)));
       } else if (key === 'ignoredMatches' && isArray) {
-        this.array(() => ignoredCount++);
+        this.array((from, to) => {
+          ignoredCount++;
+          onIgnored(this.parse(from, to));
+        });
       } else {
         const end = this.valueEnd(this.i);
         members[key] = key === 'descriptor' || key === 'source' || key === 'distro' || key === 'matches' ? this.parse(this.i, end) : true;
@@ -309,6 +341,32 @@ function findingOf(match: unknown): Finding {
     risk: finite(v.risk),
     epss: maxEpss(v.epss),
     knownExploited: knownExploitedOf(v.knownExploited),
+    relatedIds: Array.isArray(m.relatedVulnerabilities)
+      ? m.relatedVulnerabilities.map((r) => (isObject(r) ? str(r.id) : '')).filter(Boolean)
+      : [],
+  };
+}
+
+function ignoredFindingOf(match: unknown): IgnoredFinding {
+  const m = isObject(match) ? match : {};
+  const rules = Array.isArray(m.appliedIgnoreRules) ? m.appliedIgnoreRules.filter(isObject) : [];
+  return {
+    ...findingOf(match),
+    purl: isObject(m.artifact) ? str(m.artifact.purl) : '',
+    rules: rules.map((r) => {
+      const p = isObject(r.package) ? r.package : {};
+      return {
+        namespace: str(r.namespace),
+        vulnerability: str(r.vulnerability),
+        reason: str(r.reason),
+        fixState: str(r['fix-state']),
+        vexStatus: str(r['vex-status']),
+        vexJustification: str(r['vex-justification']),
+        packageName: str(p.name),
+        packageVersion: str(p.version),
+        packageType: str(p.type),
+      };
+    }),
   };
 }
 
@@ -327,13 +385,19 @@ export function parseGrypeReport(data: Buffer | string, options: { onlyFixed?: b
     throw new UserError(`${describe(label)}contains no JSON object, so it is not a Grype JSON report. It begins: ${preview(trimmed)}`);
   }
   const findings: Finding[] = [];
+  const ignored: IgnoredFinding[] = [];
+  const unfixed: Finding[] = [];
   let walked: ReturnType<DocumentWalker['walk']>;
   try {
-    walked = new DocumentWalker(text, start).walk((match) => {
-      const finding = findingOf(match);
-      // The task also passes --only-fixed (Grype's own reports agree); filtering here keeps counts exact for older Grype and reports read back.
-      if (!options.onlyFixed || finding.fixState === 'fixed') findings.push(finding);
-    });
+    walked = new DocumentWalker(text, start).walk(
+      (match) => {
+        const finding = findingOf(match);
+        // The task also passes --only-fixed (Grype's own reports agree); filtering here keeps counts exact for older Grype and reports read back.
+        if (!options.onlyFixed || finding.fixState === 'fixed') findings.push(finding);
+        else unfixed.push(finding);
+      },
+      (match) => ignored.push(ignoredFindingOf(match)),
+    );
   } catch (err) {
     if (!(err instanceof DocumentError)) throw err;
     if (err.truncated) {
@@ -357,6 +421,8 @@ export function parseGrypeReport(data: Buffer | string, options: { onlyFixed?: b
   return {
     findings,
     ignoredCount: walked.ignoredCount,
+    ignored,
+    unfixed,
     grypeVersion: str(d.version) || undefined,
     dbBuilt: str(status.built) || undefined,
     dbSchemaVersion: str(status.schemaVersion) || undefined,

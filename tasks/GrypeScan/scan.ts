@@ -13,12 +13,15 @@ import { reportStem } from '../common/target';
 import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
 import { logDbStatus, readDbStatus, updateDatabase } from './database';
 import { staleDbWarning } from './dbAge';
-import { groupByPackage, rankFindings } from './fixFirst';
+import { packageMark } from './baseline';
+import { groupByPackage } from './fixFirst';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from './grypeArguments';
 import { readInputs } from './inputs';
 import { countFindings, countsLine, Decision, decideResult, maxSeverity, outputVariables, warningLines } from './policy';
 import { decodeReport, GrypeReport, parseGrypeReport } from './report';
 import { buildSummary } from './summary';
+import { notCountedReport } from './suppressed';
+import { prepareTriage, triage, Triage, triageSections, triageVariables } from './triage';
 
 /**
  * GrypeScan: install → DB update → scan → read the JSON → publish reports → summary → variables,
@@ -31,6 +34,8 @@ export async function run(): Promise<void> {
   const sourcesDirectory = tl.getVariable('Build.SourcesDirectory');
   const config = chooseConfigFile('grype', inputs.configFile, sourcesDirectory);
   console.log(neutraliseCommands(config.message));
+  // Exceptions and VEX paths are checked before anything is installed or scanned.
+  const triageSetup = prepareTriage(inputs, sourcesDirectory);
 
   const grype = await installTool(inputs.install);
 
@@ -47,14 +52,15 @@ export async function run(): Promise<void> {
 
   const stem = reportStem(inputs.target, tl.getVariable('Agent.JobName'));
   const reports = reportFiles(outputDirectory, stem, inputs.outputFormats);
+  const notCountedFile = path.join(outputDirectory, `${stem}.grype-not-counted.json`);
   // A report left by an earlier run must never be read as this run's.
-  for (const report of reports) fs.rmSync(report.path, { force: true });
+  for (const file of [...reports.map((r) => r.path), notCountedFile]) fs.rmSync(file, { force: true });
 
   console.log(`Scanning ${neutraliseCommands(inputs.target)} with Grype${grype.version ? ` ${grype.version}` : ''}.`);
   const scan = await runTool({
     name: 'Grype',
     path: grype.path,
-    args: scanArguments({ target: inputs.target, reports, onlyFixed: inputs.onlyFixed, configFile: config.path, additionalArguments: inputs.additionalArguments }),
+    args: scanArguments({ target: inputs.target, reports, onlyFixed: inputs.onlyFixed, configFile: config.path, vexDocuments: triageSetup.vexDocuments, additionalArguments: inputs.additionalArguments }),
     env,
   });
 
@@ -92,16 +98,24 @@ export async function run(): Promise<void> {
   const existing = reports.filter((r) => fs.existsSync(r.path));
   const sarif = existing.find((r) => r.format === 'sarif');
 
+  // Exceptions, baseline and what is not counted; their JSON goes out with the reports.
+  let triaged: Triage | undefined;
+  if (report && !grypeFailure) {
+    triaged = triage(report, triageSetup, inputs, { now: new Date(), stem, jobName: tl.getVariable('Agent.JobName') });
+    if (triaged.notCounted.length) fs.writeFileSync(notCountedFile, notCountedReport(inputs.target, triaged.notCounted));
+  }
+  const published = existing.map((r) => r.path).concat(fs.existsSync(notCountedFile) ? [notCountedFile] : []);
+
   // 1. Reports artifact (+ SARIF for the Scans tab) first, so whatever happens next, even a failed
   //    scan, leaves them.
-  if (existing.length) publishFiles(inputs.artifactName, existing.map((r) => r.path));
+  if (published.length) publishFiles(inputs.artifactName, published);
   if (inputs.publishSarif && sarif) {
     tl.uploadArtifact('CodeAnalysisLogs', sarif.path, 'CodeAnalysisLogs');
   } else if (inputs.publishSarif && !inputs.outputFormats.includes('sarif')) {
     console.log("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
   }
 
-  if (grypeFailure || !report) {
+  if (grypeFailure || !report || !triaged) {
     tl.setResult(tl.TaskResult.Failed, neutraliseCommands(`${grypeFailure ?? reportProblem}${tailText(scan.stderrTail)}`));
     return;
   }
@@ -117,14 +131,17 @@ export async function run(): Promise<void> {
   if (staleDb) tl.logIssue(tl.IssueType.Warning, staleDb);
 
   const grypeVersion = usableVersion(report.grypeVersion) ?? grype.version;
-  const ranked = rankFindings(report.findings);
+  // Counts, fix-first groups and warnings cover the counted findings only (exceptions, VEX, onlyFixed left out).
+  const { ranked, comparison } = triaged;
   const groups = groupByPackage(ranked);
   const counts = countFindings(ranked);
-  let decision: Decision = decideResult(counts, groups, {
-    warnOn: inputs.warnOnSeverity,
-    failOn: inputs.failOnSeverity,
-    failOnKnownExploited: inputs.failOnKnownExploited,
-  });
+  if (inputs.failOnNewOnly && !inputs.baselineReport) console.log('failOnNewOnly is true but baselineReport is empty: failOnSeverity and failOnKnownExploited count every finding.');
+  let decision: Decision = decideResult(
+    counts,
+    groups,
+    { warnOn: inputs.warnOnSeverity, failOn: inputs.failOnSeverity, failOnKnownExploited: inputs.failOnKnownExploited },
+    triaged.failScope,
+  );
   if (failOnHit && decision.result !== 'Failed') decision = { result: 'Failed', message: failOnHit };
   const max = maxSeverity(counts);
 
@@ -147,25 +164,27 @@ export async function run(): Promise<void> {
     grypeVersion,
     dbBuilt: dbStatus.built,
     dbSchemaVersion: dbStatus.schemaVersion,
-    reportFiles: existing.map((r) => path.basename(r.path)),
+    reportFiles: published.map((p) => path.basename(p)),
     artifactName: inputs.artifactName,
     extraNotes: [db.warning, staleDb, failOnHit].filter((n): n is string => Boolean(n)),
+    extraSections: triageSections(triaged),
   });
   publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary, summaryName);
 
   // 3. Output variables and build tag.
-  const variables = outputVariables(counts, max, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion);
+  const variables = { ...outputVariables(counts, max, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion), ...triageVariables(triaged) };
   for (const [name, value] of Object.entries(variables)) tl.setVariable(name, value, false, true);
   if (max !== 'None') tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
 
-  // 4. Warnings, one per package, best first, within the step's budget.
+  // 4. Warnings: baseline and exceptions, then one per package, best first (new ones marked), within the step's budget.
+  for (const line of triaged.warnings) tl.logIssue(tl.IssueType.Warning, line);
   const where = {
     summaryName,
     artifactName: inputs.artifactName,
     reportFile: inputs.artifactName ? path.basename(jsonFile) : jsonFile,
-    alreadyLogged: (db.warning ? 1 : 0) + (staleDb ? 1 : 0),
+    alreadyLogged: (db.warning ? 1 : 0) + (staleDb ? 1 : 0) + triaged.warnings.length,
   };
-  for (const line of warningLines(groups, inputs.warnOnSeverity, where)) tl.logIssue(tl.IssueType.Warning, line);
+  for (const line of warningLines(groups, inputs.warnOnSeverity, where, (g) => packageMark(comparison, g.findings))) tl.logIssue(tl.IssueType.Warning, line);
 
   // 5. Result, last.
   tl.setResult(tl.TaskResult[decision.result], decision.message);

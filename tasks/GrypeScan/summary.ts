@@ -10,7 +10,8 @@ import { Finding } from './report';
  * Every value taken from a report goes through markdown.ts escaping.
  *
  * Layout: heading and result; one line of counts; "Fix first" (packages, best first, with the
- * upgrade); the top findings; notes (DB build date and age, filters, ignored matches, reports).
+ * upgrade); the top findings; the baseline and not-counted sections, if any (extraSections);
+ * notes (DB build date and age, filters, ignored matches, reports).
  */
 
 const SUMMARY_TOP_PACKAGES = 15;
@@ -38,15 +39,17 @@ export interface SummaryInput {
   extraNotes?: string[];
   /** For the DB age; defaults to the current time. */
   now?: number;
+  /** Further sections (baseline, not counted), each a list of lines, shown after the top findings and before the notes. */
+  extraSections?: string[][];
 }
 
 const ICON: Record<TaskOutcome, string> = { Failed: '❌', SucceededWithIssues: '⚠️', Succeeded: '✅' };
 
 /** Grype's --only-fixed moves unfixed matches into ignoredMatches, so with onlyFixed they are not all config ignores. */
 function notCounted(ignoredCount: number, onlyFixed: boolean): string {
-  if (!onlyFixed) return ignoredCount ? `${ignoredCount} matches ignored by Grype's configuration (not counted).` : '';
+  if (!onlyFixed) return ignoredCount ? `${ignoredCount} matches ignored by Grype (ignore rules or VEX) and not counted.` : '';
   return ignoredCount
-    ? `${ignoredCount} matches not counted: ignored by Grype's configuration or without a fix (onlyFixed).`
+    ? `${ignoredCount} matches not counted: ignored by Grype (ignore rules or VEX) or without a fix (onlyFixed).`
     : 'Only findings with a fix are counted (onlyFixed).';
 }
 
@@ -105,6 +108,8 @@ export function buildSummary(input: SummaryInput): string {
       '',
     );
   }
+
+  for (const section of input.extraSections ?? []) lines.push(...section);
 
   lines.push('#### Notes', '');
   const db = input.dbBuilt ? `built ${describeBuilt(input.dbBuilt, input.now)}${input.dbSchemaVersion ? `, schema ${input.dbSchemaVersion}` : ''}` : 'build date unknown';

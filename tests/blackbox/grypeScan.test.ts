@@ -116,6 +116,7 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
           criticalCount: '2', highCount: '3', mediumCount: '21', lowCount: '9', negligibleCount: '62', unknownCount: '1',
           totalCount: '98', fixableCount: '6', knownExploitedCount: '0', maxSeverity: 'Critical',
           jsonReport: `${EXAM_STEM}.grype.json`, sarifReport: `${EXAM_STEM}.grype.sarif`, grypeVersion: '0.104.4',
+          newCount: '', fixedCount: '', exceptedCount: '0',
         },
       );
       for (const c of cmds(run, 'task.setvariable')) assert.strictEqual(c.properties.isoutput, 'true', c.properties.variable);
@@ -399,7 +400,7 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
     it('only the task itself issues commands: one task.complete, Failed (a Critical finding)', () => {
       assert.strictEqual(completes(run).length, 1, explain(run));
       assert.strictEqual(run.result, 'Failed');
-      assert.deepStrictEqual(Object.keys(run.variables).sort(), ['criticalCount', 'fixableCount', 'grypeVersion', 'highCount', 'jsonReport', 'knownExploitedCount', 'lowCount', 'maxSeverity', 'mediumCount', 'negligibleCount', 'sarifReport', 'totalCount', 'unknownCount']);
+      assert.deepStrictEqual(Object.keys(run.variables).sort(), ['criticalCount', 'exceptedCount', 'fixableCount', 'fixedCount', 'grypeVersion', 'highCount', 'jsonReport', 'knownExploitedCount', 'lowCount', 'maxSeverity', 'mediumCount', 'negligibleCount', 'newCount', 'sarifReport', 'totalCount', 'unknownCount']);
       assert.strictEqual(run.variables.criticalCount, '1');
       assert.deepStrictEqual(cmds(run, 'build.addbuildtag').map((c) => c.message), ['vulnerable-critical']);
       assert.ok(cmds(run, 'artifact.upload').every((c) => !c.message.startsWith('/etc/')));

@@ -8,7 +8,7 @@ import { Finding } from '../../tasks/GrypeScan/report';
 function finding(over: Partial<Finding>): Finding {
   return {
     id: 'CVE-1', severity: 'High', packageName: 'pkg', packageVersion: '1.0.0', packageType: 'npm', fixState: 'fixed', fixedVersions: ['1.1.0'], description: '',
-    risk: 0, epss: 0, knownExploited: [], ...over,
+    risk: 0, epss: 0, knownExploited: [], relatedIds: [], ...over,
   };
 }
 

@@ -146,7 +146,7 @@ describe('grype policy: thresholds × fixtures → result, warnings, output vari
 function finding(over: Partial<Finding>): Finding {
   return {
     id: 'CVE-1', severity: 'High', packageName: 'pkg', packageVersion: '1.0.0', packageType: 'npm', fixState: 'fixed', fixedVersions: ['1.1.0'], description: '',
-    risk: 0, epss: 0, knownExploited: [], ...over,
+    risk: 0, epss: 0, knownExploited: [], relatedIds: [], ...over,
   };
 }
 
@@ -299,9 +299,9 @@ describe('grype summary (markdown)', () => {
   it("says what was not counted: Grype's ignoredMatches also hold unfixed matches under onlyFixed (--only-fixed)", () => {
     const note = (onlyFixed: boolean, ignoredCount: number) => buildSummary({ ...base, onlyFixed, ignoredCount }).split('\n').find((l) => l.startsWith('- Warn at'));
     assert.strictEqual(note(false, 0), '- Warn at high or known exploited, fail at none.');
-    assert.strictEqual(note(false, 3), "- Warn at high or known exploited, fail at none. 3 matches ignored by Grype's configuration (not counted).");
+    assert.strictEqual(note(false, 3), '- Warn at high or known exploited, fail at none. 3 matches ignored by Grype (ignore rules or VEX) and not counted.');
     assert.strictEqual(note(true, 0), '- Warn at high or known exploited, fail at none. Only findings with a fix are counted (onlyFixed).');
-    assert.strictEqual(note(true, 7), "- Warn at high or known exploited, fail at none. 7 matches not counted: ignored by Grype's configuration or without a fix (onlyFixed).");
+    assert.strictEqual(note(true, 7), '- Warn at high or known exploited, fail at none. 7 matches not counted: ignored by Grype (ignore rules or VEX) or without a fix (onlyFixed).');
   });
   it('a report from before EPSS and KEV: empty columns, ordered by severity', () => {
     const old = parseGrypeReport(fs.readFileSync(path.join(grypeJsonDir, D12)));

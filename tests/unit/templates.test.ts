@@ -538,7 +538,7 @@ describe('templates', function () {
 
     it('finds the templates and the sample pipeline', function () {
         const names = yamlFiles.map(rel);
-        for (const expected of ['templates/grype-scan.yml', 'templates/syft-sbom.yml', 'templates/security-scan.yml', 'templates/examples/azure-pipelines.yml']) {
+        for (const expected of ['templates/grype-scan.yml', 'templates/syft-sbom.yml', 'templates/security-scan.yml', 'templates/examples/azure-pipelines.yml', 'templates/examples/pr-validation.yml']) {
             assert.ok(names.includes(expected), `missing ${expected} (found: ${names.join(', ')})`);
         }
     });
@@ -998,6 +998,66 @@ describe('templates', function () {
                 const c = toStr(s.condition as Value);
                 assert.ok(/Build\.Reason/.test(c), `stage ${toStr(s.stage as Value)} must check Build.Reason: ${c || '(none)'}`);
             }
+        });
+    });
+
+    describe('baseline: compare with the last successful master run, gate only on new findings', function () {
+        const securityScan = path.join(templatesDir, 'security-scan.yml');
+        const prSample = path.join(templatesDir, 'examples', 'pr-validation.yml');
+        const grypeArtifact = () => toStr(parameterDecls(loadYaml(path.join(templatesDir, 'grype-scan.yml')), '').find((d) => d.name === 'artifactName')?.default as Value);
+
+        /** Each Grype job's baseline download step, which must come before its scan and feed it. */
+        function assertBaselineGate(jobs: Job[], branch: string) {
+            const grypeJobs = jobs.filter((j) => stepsOf(j).some((s) => isTask(s, taskReference(grype))));
+            assert.ok(grypeJobs.length > 0);
+            for (const job of grypeJobs) {
+                const steps = stepsOf(job);
+                const download = steps.find((s) => isTask(s, 'DownloadPipelineArtifact@2'));
+                assert.ok(download, `${jobName(job)}: DownloadPipelineArtifact@2 step`);
+                const scan = steps.find((s) => isTask(s, taskReference(grype))) as Step;
+                assert.ok(steps.indexOf(download) < steps.indexOf(scan), 'download before the scan');
+                const inputs = download.inputs as Record<string, Value>;
+                assert.strictEqual(inputs.source, 'specific');
+                assert.strictEqual(inputs.project, '$(System.TeamProjectId)');
+                assert.strictEqual(inputs.pipeline, '$(System.DefinitionId)', 'this pipeline by default');
+                assert.strictEqual(inputs.runVersion, 'latestFromBranch');
+                assert.strictEqual(inputs.runBranch, branch);
+                assert.strictEqual(inputs.artifact, grypeArtifact(), 'the artifact the Grype step publishes');
+                assert.strictEqual(inputs.patterns, '**/*.grype.json', 'only the Grype JSON reports');
+                assert.match(toStr(download.continueOnError as Value), /^true$/i, 'no such run yet: go on without a baseline');
+                const scanInputs = scan.inputs as Record<string, Value>;
+                assert.strictEqual(scanInputs.baselineReport, inputs.path, 'the scan reads what was downloaded');
+                assert.strictEqual(toStr(scanInputs.failOnNewOnly), 'True', 'gate only on new findings');
+            }
+            const paths = grypeJobs.map((j) => (stepsOf(j).find((s) => isTask(s, 'DownloadPipelineArtifact@2'))?.inputs as Record<string, Value>).path);
+            assert.ok(paths.every((p) => /^\$\(Pipeline\.Workspace\)\//.test(toStr(p))), paths.join(', '));
+        }
+
+        it('security-scan.yml baselineBranch, without images', function () {
+            assertBaselineGate(expandTemplate(securityScan, { baselineBranch: 'refs/heads/master' }).jobs as Job[], 'refs/heads/master');
+        });
+        it('security-scan.yml baselineBranch, with images: every image job has its baseline', function () {
+            assertBaselineGate(expandTemplate(securityScan, { baselineBranch: 'refs/heads/master', images: { web: 'myacr.azurecr.io/web:$(Build.BuildId)', api: 'nginx:1.27' } }).jobs as Job[], 'refs/heads/master');
+        });
+        it('without baselineBranch: no download, and every finding counts', function () {
+            const steps = (expandTemplate(securityScan, {}).jobs as Job[]).flatMap(stepsOf);
+            assert.ok(!steps.some((s) => isTask(s, 'DownloadPipelineArtifact@2')));
+            const scan = steps.find((s) => isTask(s, taskReference(grype))) as Step;
+            assert.strictEqual(toStr((scan.inputs as Record<string, Value>).failOnNewOnly), 'False');
+            assert.ok(!('baselineReport' in (scan.inputs as Record<string, Value>)));
+        });
+        it('the check catches a scan that does not read the download', function () {
+            const jobs = expandTemplate(securityScan, { baselineBranch: 'refs/heads/master', grypeParameters: { baselineReport: '/elsewhere.json' } }).jobs as Job[];
+            assert.throws(() => assertBaselineGate(jobs, 'refs/heads/master'), /the scan reads what was downloaded/);
+        });
+        it('the PR-validation sample: runs for pull requests into master and on master, gates on new High findings', function () {
+            const raw = loadYaml(prSample) as YMap;
+            assert.deepStrictEqual((raw.pr as YMap).branches, { include: ['master'] });
+            assert.deepStrictEqual((raw.trigger as YMap).branches, { include: ['master'] }, 'master runs are the next baseline');
+            const jobs = expandTemplate(prSample, {}).jobs as Job[];
+            assertBaselineGate(jobs, 'refs/heads/master');
+            const scan = jobs.flatMap(stepsOf).find((s) => isTask(s, taskReference(grype))) as Step;
+            assert.strictEqual((scan.inputs as Record<string, Value>).failOnSeverity, 'high');
         });
     });
 });
