@@ -100,34 +100,36 @@ function heading(title: string, shown: number, total: number): string {
   return `#### ${title} (${shown === total ? plural(total, 'finding', 'findings') : `${shown} of ${total}; all are in the not-counted JSON report`})`;
 }
 
-/** "Not affected (VEX)" and "Not counted" sections of the summary; none when nothing was left out. */
+/** One capped table of the summary: heading, then at most SUMMARY_ROWS rows, most urgent first. */
+function section(title: string, list: readonly NotCounted[], headers: string[], row: (n: NotCounted) => (string | number)[]): string[] {
+  if (!list.length) return [];
+  const shown = sorted(list).slice(0, SUMMARY_ROWS);
+  return [heading(title, shown.length, list.length), '', table(headers, shown.map(row)), ''];
+}
+
+const findingCells = (f: Finding): string[] => [f.severity, f.id, packageCell(f), f.packageVersion];
+
+/**
+ * The summary sections of what was left out, in this order: "Excepted" (with reason and expiry),
+ * "Not affected (VEX)" (status and justification), "Not counted" (Grype ignore rules, onlyFixed);
+ * none when nothing was left out.
+ */
 export function notCountedSections(list: readonly NotCounted[]): string[] {
-  const lines: string[] = [];
-  const vex = sorted(list.filter((n) => n.kind === 'vex'));
-  if (vex.length) {
-    const shown = vex.slice(0, SUMMARY_ROWS);
-    lines.push(heading('Not affected (VEX)', shown.length, vex.length), '');
-    lines.push(
-      table(
-        ['Severity', 'Vulnerability', 'Package', 'Installed', 'Status', 'Justification'],
-        shown.map((n) => [n.finding.severity, n.finding.id, packageCell(n.finding), n.finding.packageVersion, n.vexStatus || '—', n.vexJustification || '—']),
-      ),
-      '',
-    );
-  }
-  const others = sorted(list.filter((n) => n.kind !== 'vex'));
-  if (others.length) {
-    const shown = others.slice(0, SUMMARY_ROWS);
-    lines.push(heading('Not counted', shown.length, others.length), '');
-    lines.push(
-      table(
-        ['Severity', 'Vulnerability', 'Package', 'Installed', 'Why'],
-        shown.map((n) => [n.finding.severity, n.finding.id, packageCell(n.finding), n.finding.packageVersion, n.why]),
-      ),
-      '',
-    );
-  }
-  return lines;
+  const head = ['Severity', 'Vulnerability', 'Package', 'Installed'];
+  return [
+    ...section('Excepted', list.filter((n) => n.kind === 'exception'), [...head, 'Reason', 'Expires', 'Entry'], (n) => [
+      ...findingCells(n.finding),
+      n.exception?.reason ?? '',
+      n.exception?.expires ?? '',
+      n.exception?.entry ?? '',
+    ]),
+    ...section('Not affected (VEX)', list.filter((n) => n.kind === 'vex'), [...head, 'Status', 'Justification'], (n) => [
+      ...findingCells(n.finding),
+      n.vexStatus || '—',
+      n.vexJustification || '—',
+    ]),
+    ...section('Not counted', list.filter((n) => n.kind === 'ignore-rule' || n.kind === 'only-fixed'), [...head, 'Why'], (n) => [...findingCells(n.finding), n.why]),
+  ];
 }
 
 /** The not-counted JSON report: every finding left out, with why. */

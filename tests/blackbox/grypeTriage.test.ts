@@ -185,8 +185,8 @@ describe('GrypeScan black-box: baseline, exceptions, VEX', function () {
       assert.deepStrictEqual([run.variables.exceptedCount, run.variables.totalCount, run.variables.criticalCount, run.variables.highCount], ['2', '2', '1', '0']);
       assert.strictEqual(run.warnings[0], `Exception entry 2 (CVE-2022-24999, qs@6.5.2) expires on ${dayFromToday(5)} (5 days left); it covers 1 finding. Reason: Only parses trusted input. Renew it or fix the finding before then.`);
       assert.strictEqual(run.warnings[1], `Exception entry 3 (CVE-2021-44906) expired on ${dayFromToday(-3)}, so its findings count again (1 finding). Reason it was given: Waiting for the vendor. Fix the finding, or renew the exception with a new expires date.`);
-      assert.match(summary, /#### Not counted \(2 findings\)/);
-      assert.match(summary, new RegExp(`\\| High \\| GHSA-35jh-r3h4-6jhm \\| lodash \\(npm\\) \\| 4\\.17\\.20 \\| Exception \\(entry 1, expires ${dayFromToday(365)}\\): Not reachable, template\\(\\) is never called \\|`));
+      assert.match(summary, /#### Excepted \(2 findings\)/);
+      assert.match(summary, new RegExp(`\\| High \\| GHSA-35jh-r3h4-6jhm \\| lodash \\(npm\\) \\| 4\\.17\\.20 \\| Not reachable, template\\(\\) is never called \\| ${dayFromToday(365)} \\| 1 \\|`));
       const notCounted = uploads(run).find((u) => u.endsWith('.grype-not-counted.json'));
       assert.ok(notCounted, uploads(run).join(', '));
       const file = run.commands.find((c) => c.command === 'artifact.upload' && c.message.endsWith('.grype-not-counted.json'))!.message;
@@ -214,6 +214,40 @@ describe('GrypeScan black-box: baseline, exceptions, VEX', function () {
       assert.strictEqual(run.result, 'Failed', explain(run));
       assert.match(completeMessage(run), /exceptionsFile '\/nowhere\/exceptions\.yaml' was not found/);
       assert.deepStrictEqual(calls, []);
+    });
+  });
+
+  describe('with fix first', () => {
+    it('excepted, VEX and onlyFixed findings are left out of the counts and the Fix first table, and listed after the top findings, before the notes', async () => {
+      const sources = tempDir('together-src-');
+      fs.writeFileSync(path.join(sources, '.grype-exceptions.yaml'), `exceptions:\n  - {vulnerability: CVE-2022-24999, package: qs, reason: Only parses trusted input, expires: ${dayFromToday(100)}}\n`);
+      const baseline = path.join(tempDir('together-baseline-'), 'master.grype.json');
+      fs.writeFileSync(baseline, grypeReport([LODASH_CVE, QS, { id: 'CVE-2020-0001', name: 'gone', version: '1.0.0', fixedIn: ['1.0.1'] }]));
+      const unfixed: MatchSpec = { id: 'CVE-2024-7777', name: 'nofix', version: '2.0.0', severity: 'Critical' };
+      const { run, summary } = await scan(grypeReport([LODASH_CVE, QS, AXIOS, unfixed], [{ match: MINIMIST, rules: [{ namespace: 'vex', 'vex-status': 'not_affected', 'vex-justification': 'component_not_present' }] }]), {
+        env: { BUILD_SOURCESDIRECTORY: sources },
+        inputs: { baselineReport: baseline, onlyFixed: 'true', warnOnSeverity: 'medium' },
+      });
+      assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
+      assert.deepStrictEqual([run.variables.totalCount, run.variables.exceptedCount, run.variables.newCount, run.variables.fixedCount], ['2', '1', '1', '1']);
+      assert.deepStrictEqual(run.warnings.slice(0, -1), ['lodash 4.17.20 (npm): 1 High (CVE-2021-23337); upgrade to 4.17.21', 'New package: axios 1.5.0 (npm): 1 Medium (CVE-2023-45857); upgrade to 1.6.0']);
+      const fixFirst = summary.slice(summary.indexOf('#### Fix first'), summary.indexOf('#### Top findings'));
+      assert.match(fixFirst, /^#### Fix first \(all 2 packages, most urgent first\)/);
+      for (const leftOut of ['qs', 'minimist', 'nofix']) assert.ok(!fixFirst.includes(`| ${leftOut} (npm)`), `${leftOut} is not in Fix first:\n${fixFirst}`);
+      const headings = summary.split('\n').filter((l) => l.startsWith('#'));
+      assert.deepStrictEqual(headings, [
+        '### Grype scan of `registry:exam:v1`',
+        '#### Fix first (all 2 packages, most urgent first)',
+        '#### Top findings (all 2 findings, most urgent first)',
+        '#### New since baseline: 1 finding',
+        '#### Fixed since baseline: 1 finding',
+        '#### Excepted (1 finding)',
+        '#### Not affected (VEX) (1 finding)',
+        '#### Not counted (1 finding)',
+        '#### Notes',
+      ]);
+      assert.match(summary, new RegExp(`\\| High \\| CVE-2022-24999 \\| qs \\(npm\\) \\| 6\\.5\\.2 \\| Only parses trusted input \\| ${dayFromToday(100)} \\| 1 \\|`));
+      assert.match(summary, /\| Critical \| CVE-2024-7777 \| nofix \(npm\) \| 2\.0\.0 \| No fix \(not-fixed\); onlyFixed counts only findings with a fix \|/);
     });
   });
 

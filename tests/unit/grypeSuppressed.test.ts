@@ -53,8 +53,10 @@ describe('grype not-counted findings', () => {
     const sections = notCountedSections(list).join('\n');
     assert.match(sections, /#### Not affected \(VEX\) \(1 finding\)\n\n\| Severity \| Vulnerability \| Package \| Installed \| Status \| Justification \|/);
     assert.match(sections, /\| High \| CVE-2021-23337 \| lodash \(npm\) \| 4\.17\.20 \| not\\_affected \| vulnerable\\_code\\_not\\_present \|/);
-    assert.match(sections, /#### Not counted \(4 findings\)/);
-    assert.match(sections, /\| Critical \| CVE-2024-0001 \| left-pad \(npm\) \| 1\.0\.0 \| Exception \(entry 1, expires 2099-01-01\): patched in our fork \|/);
+    assert.match(sections, /^#### Excepted \(1 finding\)\n\n\| Severity \| Vulnerability \| Package \| Installed \| Reason \| Expires \| Entry \|\n.*\n\| Critical \| CVE-2024-0001 \| left-pad \(npm\) \| 1\.0\.0 \| patched in our fork \| 2099-01-01 \| 1 \|\n/);
+    assert.match(sections, /#### Not counted \(3 findings\)/);
+    assert.ok(!/#### Not counted[^#]*CVE-2024-0001/.test(sections), 'an excepted finding is in Excepted only');
+    assert.deepStrictEqual(sections.split('\n').filter((l) => l.startsWith('####')), ['#### Excepted (1 finding)', '#### Not affected (VEX) (1 finding)', '#### Not counted (3 findings)']);
 
     const json = JSON.parse(notCountedReport('dir:/src', list));
     assert.deepStrictEqual(json.counts, { vex: 1, exception: 1, 'ignore-rule': 1, 'only-fixed': 2 });
