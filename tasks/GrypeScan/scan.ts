@@ -159,6 +159,7 @@ export async function run(): Promise<void> {
     warnOnSeverity: inputs.warnOnSeverity,
     failOnSeverity: inputs.failOnSeverity,
     failOnKnownExploited: inputs.failOnKnownExploited,
+    failOnNewOnly: triaged.failScope !== undefined,
     onlyFixed: inputs.onlyFixed,
     ignoredCount: report.ignoredCount,
     grypeVersion,

@@ -2,7 +2,7 @@ import { cell, code, table } from '../common/markdown';
 import { oneLine } from '../common/text';
 import { describeBuilt } from './dbAge';
 import { PackageGroup, severityCounts, upgradeText } from './fixFirst';
-import { Counts, Decision, TaskOutcome, Threshold, countsLine } from './policy';
+import { Counts, Decision, TaskOutcome, Threshold, countsLine, plural } from './policy';
 import { Finding } from './report';
 
 /**
@@ -28,6 +28,8 @@ export interface SummaryInput {
   warnOnSeverity: Threshold;
   failOnSeverity: Threshold;
   failOnKnownExploited: boolean;
+  /** failOnNewOnly with a usable baseline: the fail gates count only new findings. */
+  failOnNewOnly?: boolean;
   onlyFixed: boolean;
   /** Grype's `ignoredMatches`: config ignore rules and VEX, and with --only-fixed (onlyFixed) also matches without a fix. */
   ignoredCount: number;
@@ -47,9 +49,10 @@ const ICON: Record<TaskOutcome, string> = { Failed: '❌', SucceededWithIssues: 
 
 /** Grype's --only-fixed moves unfixed matches into ignoredMatches, so with onlyFixed they are not all config ignores. */
 function notCounted(ignoredCount: number, onlyFixed: boolean): string {
-  if (!onlyFixed) return ignoredCount ? `${ignoredCount} matches ignored by Grype (ignore rules or VEX) and not counted.` : '';
+  const matches = plural(ignoredCount, 'match', 'matches');
+  if (!onlyFixed) return ignoredCount ? `${matches} ignored by Grype (ignore rules or VEX) and not counted.` : '';
   return ignoredCount
-    ? `${ignoredCount} matches not counted: ignored by Grype (ignore rules or VEX) or without a fix (onlyFixed).`
+    ? `${matches} not counted: ignored by Grype (ignore rules or VEX) or without a fix (onlyFixed).`
     : 'Only findings with a fix are counted (onlyFixed).';
 }
 
@@ -115,7 +118,8 @@ export function buildSummary(input: SummaryInput): string {
   const db = input.dbBuilt ? `built ${describeBuilt(input.dbBuilt, input.now)}${input.dbSchemaVersion ? `, schema ${input.dbSchemaVersion}` : ''}` : 'build date unknown';
   lines.push(`- Grype ${cell(input.grypeVersion ?? 'unknown')} · vulnerability DB ${cell(db)} · target ${code(input.target)}`);
   lines.push(
-    `- Warn at ${input.warnOnSeverity} or known exploited, fail at ${input.failOnSeverity}${input.failOnKnownExploited ? ' or known exploited (failOnKnownExploited)' : ''}.` +
+    `- Warn at ${input.warnOnSeverity} or known exploited, fail at ${input.failOnSeverity}${input.failOnKnownExploited ? ' or known exploited (failOnKnownExploited)' : ''}` +
+      `${input.failOnNewOnly ? ', counting only findings new since the baseline (failOnNewOnly)' : ''}.` +
       (notCounted(input.ignoredCount, input.onlyFixed) ? ` ${notCounted(input.ignoredCount, input.onlyFixed)}` : ''),
   );
   if (input.reportFiles.length) {

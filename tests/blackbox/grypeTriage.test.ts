@@ -96,6 +96,7 @@ describe('GrypeScan black-box: baseline, exceptions, VEX', function () {
       ]);
       assert.match(summary, /Compared with the baseline `master\.grype\.json`/);
       assert.match(summary, /#### New since baseline: 2 findings/);
+      assert.match(summary, /- Warn at medium or known exploited, fail at high, counting only findings new since the baseline \(failOnNewOnly\)\./);
       assert.match(summary, /\| High \| CVE-2024-0001 \| qs \(npm\) \| 6\.5\.2 \| 6\.5\.3 \|/);
     });
     it('without failOnNewOnly every finding counts for failOnSeverity', async () => {
@@ -154,6 +155,7 @@ describe('GrypeScan black-box: baseline, exceptions, VEX', function () {
         assert.match(baselineWarnings[0], /The scan goes on without a baseline/);
         assert.deepStrictEqual([run.variables.newCount, run.variables.fixedCount], ['', '']);
         assert.ok(!summary.includes('since baseline'));
+        assert.ok(!summary.includes('counting only findings new'), 'failOnNewOnly without a baseline: every finding counts');
       });
     }
   });

@@ -302,6 +302,11 @@ describe('grype summary (markdown)', () => {
     assert.strictEqual(note(false, 3), '- Warn at high or known exploited, fail at none. 3 matches ignored by Grype (ignore rules or VEX) and not counted.');
     assert.strictEqual(note(true, 0), '- Warn at high or known exploited, fail at none. Only findings with a fix are counted (onlyFixed).');
     assert.strictEqual(note(true, 7), '- Warn at high or known exploited, fail at none. 7 matches not counted: ignored by Grype (ignore rules or VEX) or without a fix (onlyFixed).');
+    assert.strictEqual(note(false, 1), '- Warn at high or known exploited, fail at none. 1 match ignored by Grype (ignore rules or VEX) and not counted.');
+  });
+  it('notes say when the fail gates count only new findings (failOnNewOnly with a baseline)', () => {
+    const note = buildSummary({ ...base, failOnSeverity: 'high', failOnKnownExploited: true, failOnNewOnly: true }).split('\n').find((l) => l.startsWith('- Warn at'));
+    assert.strictEqual(note, '- Warn at high or known exploited, fail at high or known exploited (failOnKnownExploited), counting only findings new since the baseline (failOnNewOnly).');
   });
   it('a report from before EPSS and KEV: empty columns, ordered by severity', () => {
     const old = parseGrypeReport(fs.readFileSync(path.join(grypeJsonDir, D12)));
