@@ -251,6 +251,23 @@ describe('GrypeScan black-box: baseline, exceptions, VEX', function () {
       assert.match(summary, new RegExp(`\\| High \\| CVE-2022-24999 \\| qs \\(npm\\) \\| 6\\.5\\.2 \\| Only parses trusted input \\| ${dayFromToday(100)} \\| 1 \\|`));
       assert.match(summary, /\| Critical \| CVE-2024-7777 \| nofix \(npm\) \| 2\.0\.0 \| No fix \(not-fixed\); onlyFixed counts only findings with a fix \|/);
     });
+    it('the baseline and exception warnings count against the 10 warnings per step: package lines, then how many more', async () => {
+      const sources = tempDir('budget-src-');
+      fs.writeFileSync(path.join(sources, '.grype-exceptions.yaml'), `exceptions:\n  - {vulnerability: CVE-2024-0100, reason: mitigated by the proxy, expires: ${dayFromToday(3)}}\n`);
+      const packages: MatchSpec[] = Array.from({ length: 16 }, (_, i) => ({ id: `CVE-2024-${String(100 + i).padStart(4, '0')}`, name: `pkg${String(i).padStart(2, '0')}`, version: '1.0.0', severity: 'High', fixedIn: ['1.0.1'] }));
+      const { run } = await scan(grypeReport(packages), {
+        env: { BUILD_SOURCESDIRECTORY: sources },
+        inputs: { baselineReport: path.join(sources, 'not-downloaded.grype.json'), warnOnSeverity: 'high' },
+      });
+      assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
+      assert.strictEqual(run.warnings.length, 10, run.warnings.join('\n'));
+      assert.match(run.warnings[0], /^baselineReport .* does not exist/);
+      assert.match(run.warnings[1], /^Exception entry 1 \(CVE-2024-0100\) expires on/);
+      // 15 counted packages (pkg00 is excepted): 6 lines fit, then the line saying how many more.
+      assert.deepStrictEqual(run.warnings.slice(2, 8), packages.slice(1, 7).map((p) => `${p.name} 1.0.0 (npm): 1 High (${p.id}); upgrade to 1.0.1`));
+      assert.match(run.warnings[8], /^9 more packages with findings at or above High or known exploited; see the summary "Grype: registry:exam:v1" in the run's Extensions tab/);
+      assert.match(run.warnings[9], /^Grype found 15 vulnerabilities at or above High/);
+    });
   });
 
   describe('vexDocuments', () => {
