@@ -780,7 +780,7 @@ describe('templates', function () {
                 const expr = toStr(variables[`grypeCounts_${name}`]);
                 assert.match(expr, /^\$\[ [^\n]* \]$/, 'one runtime expression on one line (the YAML folds it)');
                 const reads = [...expr.matchAll(/dependencies\.(\w+)\.outputs\['(\w+)\.(\w+)'\]/g)].map((m) => `${m[1]}.${m[2]}.${m[3]}`);
-                const counts = ['criticalCount', 'highCount', 'mediumCount', 'lowCount', 'negligibleCount', 'unknownCount', 'totalCount', 'fixableCount'];
+                const counts = ['criticalCount', 'highCount', 'mediumCount', 'lowCount', 'negligibleCount', 'unknownCount', 'totalCount', 'fixableCount', 'knownExploitedCount', 'exceptedCount', 'newCount', 'fixedCount'];
                 assert.deepStrictEqual(reads, counts.map((c) => `Grype_${name}.grypeScan.${c}`), `grypeCounts_${name}: ${expr}`);
                 for (const c of counts) assert.ok((grype.outputVariables ?? []).some((v) => v.name === c), `${c} is a GrypeScan output`);
             }
@@ -796,24 +796,31 @@ describe('templates', function () {
                 script = toStr(stepsOf(totals!).find((s) => toStr(s.name as Value) === 'grypeScan')!.bash as Value);
             });
 
-            it('adds up each count and takes the highest severity found', function () {
+            it('adds up each count (known exploited, excepted, new and fixed too) and takes the highest severity found', function () {
                 // as the agent passes job variables grypeCounts_<name>: upper case
-                const r = runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 2 5 1 0 0 8 3', GRYPECOUNTS_API: '0 1 0 0 4 2 7 1' });
+                const r = runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 2 5 1 0 0 8 3 1 2 n3 f1', GRYPECOUNTS_API: '0 1 0 0 4 2 7 1 2 0 n0 f4' });
                 assert.strictEqual(r.status, 0, r.stdout + r.stderr);
                 assert.deepStrictEqual(outputVariablesOf(r.stdout), {
                     criticalCount: '0', highCount: '3', mediumCount: '5', lowCount: '1', negligibleCount: '4', unknownCount: '2',
-                    totalCount: '15', fixableCount: '4', maxSeverity: 'High',
+                    totalCount: '15', fixableCount: '4', knownExploitedCount: '3', exceptedCount: '2', newCount: '3', fixedCount: '5', maxSeverity: 'High',
                 });
             });
 
+            it('newCount and fixedCount stay empty unless every image was compared with a baseline', function () {
+                const one = outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 2 5 1 0 0 8 3 0 0 n3 f1', GRYPECOUNTS_API: '0 1 0 0 4 2 7 1 0 0 n f' }).stdout);
+                assert.deepStrictEqual([one.newCount, one.fixedCount, one.totalCount], ['', '', '15']);
+                const none = outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 0 0 0 0 0 n f' }).stdout);
+                assert.deepStrictEqual([none.newCount, none.fixedCount, none.maxSeverity], ['', '', 'None']);
+            });
+
             it('reports None when no image has findings, and Unknown when only unknown ones', function () {
-                assert.strictEqual(outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 0 0 0' }).stdout).maxSeverity, 'None');
-                assert.strictEqual(outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 3 3 0' }).stdout).maxSeverity, 'Unknown');
+                assert.strictEqual(outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 0 0 0 0 0 n f' }).stdout).maxSeverity, 'None');
+                assert.strictEqual(outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 3 3 0 0 0 n f' }).stdout).maxSeverity, 'Unknown');
             });
 
             it('fails, naming the image and setting nothing, when an image has no counts', function () {
                 // a scan job that stopped before its Grype step set them: the runtime expression gives blanks
-                const r = runBashStep(script, {}, { GRYPECOUNTS_WEB: '1 0 0 0 0 0 1 1', GRYPECOUNTS_API: '       ' });
+                const r = runBashStep(script, {}, { GRYPECOUNTS_WEB: '1 0 0 0 0 0 1 1 0 0 n f', GRYPECOUNTS_API: '          n f' });
                 assert.notStrictEqual(r.status, 0);
                 assert.match(r.stdout, /##vso\[task\.logissue type=error\]No Grype counts from the scan job of: API\b/);
                 assert.deepStrictEqual(outputVariablesOf(r.stdout), {}, 'no partial totals a gate could pass on');
