@@ -1,5 +1,6 @@
 import { code, table } from '../common/markdown';
 import { oneLine } from '../common/text';
+import { packageCell } from './fixFirst';
 import { BaselineMark, plural } from './policy';
 import { Finding } from './report';
 
@@ -144,7 +145,7 @@ function findingRows(findings: readonly Finding[]): (string | number)[][] {
   return findings.slice(0, SUMMARY_ROWS).map((f) => [
     f.severity,
     f.id,
-    f.packageType ? `${f.packageName} (${f.packageType})` : f.packageName,
+    packageCell(f.packageName, f.packageType),
     f.packageVersion,
     f.fixedVersions.length ? f.fixedVersions.join(', ') : '—',
   ]);

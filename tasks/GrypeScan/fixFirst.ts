@@ -138,6 +138,11 @@ export function packageLabel(group: Pick<PackageGroup, 'name' | 'version' | 'typ
   return `${group.name || 'unnamed package'}${group.version ? ` ${group.version}` : ''}${group.type ? ` (${group.type})` : ''}`;
 }
 
+/** `lodash (npm)`: a package's name and type, as every summary table shows it. Raw text. */
+export function packageCell(name: string, type: string): string {
+  return type ? `${name} (${type})` : name;
+}
+
 /** `14 Critical, 3 High`: the severities the package has, most severe first. */
 export function severityCounts(counts: Record<Severity, number>): string {
   return SEVERITIES.filter((s) => counts[s] > 0)

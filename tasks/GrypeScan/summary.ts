@@ -1,7 +1,7 @@
 import { cell, code, table } from '../common/markdown';
 import { oneLine } from '../common/text';
 import { describeBuilt } from './dbAge';
-import { PackageGroup, severityCounts, upgradeText } from './fixFirst';
+import { PackageGroup, packageCell, severityCounts, upgradeText } from './fixFirst';
 import { Counts, Decision, TaskOutcome, Threshold, countsLine, plural } from './policy';
 import { Finding } from './report';
 
@@ -79,7 +79,7 @@ export function buildSummary(input: SummaryInput): string {
       table(
         ['Package', 'Installed', 'Findings', 'Known exploited', 'Max EPSS', 'Upgrade to'],
         shown.map((g) => [
-          g.type ? `${g.name} (${g.type})` : g.name,
+          packageCell(g.name, g.type),
           g.version,
           severityCounts(g.counts),
           g.knownExploited || '',
@@ -100,7 +100,7 @@ export function buildSummary(input: SummaryInput): string {
         shown.map((f) => [
           f.severity,
           f.id,
-          f.packageType ? `${f.packageName} (${f.packageType})` : f.packageName,
+          packageCell(f.packageName, f.packageType),
           f.packageVersion,
           f.fixedVersions.length ? f.fixedVersions.join(', ') : f.fixState && f.fixState !== 'fixed' ? `— (${f.fixState})` : '—',
           f.knownExploited.length ? 'yes' : '',

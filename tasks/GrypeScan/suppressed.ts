@@ -1,7 +1,7 @@
 import { table } from '../common/markdown';
 import { oneLine } from '../common/text';
 import type { ExceptedFinding } from './exceptions';
-import { rankFindings } from './fixFirst';
+import { packageCell, rankFindings } from './fixFirst';
 import { plural } from './policy';
 import { findVexStatement, VexStatement } from './openvex';
 import { AppliedIgnoreRule, Finding, IgnoredFinding } from './report';
@@ -86,10 +86,6 @@ export function notCountedFindings(
   ];
 }
 
-function packageCell(f: Finding): string {
-  return f.packageType ? `${f.packageName} (${f.packageType})` : f.packageName;
-}
-
 /** Most urgent first, as in the other tables. */
 function sorted(list: readonly NotCounted[]): NotCounted[] {
   const order = new Map(rankFindings(list.map((n) => n.finding)).map((f, i) => [f, i]));
@@ -107,7 +103,7 @@ function section(title: string, list: readonly NotCounted[], headers: string[], 
   return [heading(title, shown.length, list.length), '', table(headers, shown.map(row)), ''];
 }
 
-const findingCells = (f: Finding): string[] => [f.severity, f.id, packageCell(f), f.packageVersion];
+const findingCells = (f: Finding): string[] => [f.severity, f.id, packageCell(f.packageName, f.packageType), f.packageVersion];
 
 /**
  * The summary sections of what was left out, in this order: "Excepted" (with reason and expiry),
