@@ -21,7 +21,7 @@ import { countFindings, countsLine, Decision, decideResult, maxSeverity, outputV
 import { decodeReport, GrypeReport, parseGrypeReport } from './report';
 import { buildSummary } from './summary';
 import { notCountedReport } from './suppressed';
-import { prepareTriage, triage, Triage, triageSections, triageVariables } from './triage';
+import { prepareTriage, triage, Triage, triageCounts, triageSections, triageVariables } from './triage';
 
 /**
  * GrypeScan: install → DB update → scan → read the JSON → publish reports → summary → variables,
@@ -146,7 +146,7 @@ export async function run(): Promise<void> {
   const max = maxSeverity(counts);
 
   // One line of counts; the packages and findings are in the warnings, the summary and the reports.
-  console.log(neutraliseCommands(`Grype found ${countsLine(counts, groups.length)}.`));
+  console.log(neutraliseCommands(`Grype found ${countsLine(counts, groups.length)}${triageCounts(triaged)}.`));
 
   // 2. Summary (the run's Extensions tab).
   const summaryName = `Grype: ${inputs.target}`;

@@ -135,6 +135,12 @@ export function triageSections(t: Triage): string[][] {
   return sections;
 }
 
+/** What the counts line of the log adds: `; 2 new, 1 fixed since the baseline; 3 not counted`, or ''. */
+export function triageCounts(t: Triage): string {
+  const baseline = t.comparison ? `; ${t.comparison.newFindings.length} new, ${t.comparison.fixedFindings.length} fixed since the baseline` : '';
+  return `${baseline}${t.notCounted.length ? `; ${t.notCounted.length} not counted` : ''}`;
+}
+
 export function triageVariables(t: Triage): Record<string, string> {
   return { ...baselineVariables(t.comparison), exceptedCount: String(t.exceptedCount) };
 }

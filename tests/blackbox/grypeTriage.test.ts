@@ -232,6 +232,7 @@ describe('GrypeScan black-box: baseline, exceptions, VEX', function () {
       });
       assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
       assert.deepStrictEqual([run.variables.totalCount, run.variables.exceptedCount, run.variables.newCount, run.variables.fixedCount], ['2', '1', '1', '1']);
+      assert.match(run.stdout, /^Grype found 2 findings in 2 packages: 1 High, 1 Medium; 2 with a fix; 0 known exploited; 1 new, 1 fixed since the baseline; 3 not counted\.$/m);
       assert.deepStrictEqual(run.warnings.slice(0, -1), ['lodash 4.17.20 (npm): 1 High (CVE-2021-23337); upgrade to 4.17.21', 'New package: axios 1.5.0 (npm): 1 Medium (CVE-2023-45857); upgrade to 1.6.0']);
       const fixFirst = summary.slice(summary.indexOf('#### Fix first'), summary.indexOf('#### Top findings'));
       assert.match(fixFirst, /^#### Fix first \(all 2 packages, most urgent first\)/);
