@@ -3,11 +3,15 @@
 // JSON.parse + JSON.stringify of the same file. Each side runs in its own child process so each
 // peak RSS is its own. Targets: time ≤ 2× the baseline, peak RSS ≤ 4× the file size.
 //
+// Then a CycloneDX JSON of 250,000 small components (some nested), the case that once overflowed
+// the stack: time and peak RSS of the same path.
+//
 //   node build/bench/syftSbom.js [sizeMB]     (default 100)
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeManyComponentsSbom } from '../tests/harness/cycloneDx';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const FIXTURE = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft', 'syft-1.11.1-webgoat-dir.cdx.json');
@@ -49,6 +53,9 @@ export function synthesise(file: string, bytes: number): { bytes: number; compon
   fs.closeSync(fd);
   return { bytes: fs.statSync(file).size, components: count };
 }
+
+/** The component count of the many-small-components case. */
+const MANY_COMPONENTS = 250_000;
 
 async function child(side: string, file: string, bundleDir: string): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -116,6 +123,14 @@ export async function run(sizeMb = Number(process.env.SYFT_BENCH_MB) || 100): Pr
       );
     }
     console.log(`baseline peak RSS ${(baseline.maxRssBytes / synth.bytes).toFixed(2)}× file size`);
+
+    const many = path.join(work, 'many.cdx.json');
+    const manyBytes = writeManyComponentsSbom(many, MANY_COMPONENTS);
+    const manyRun = await runSide('ours-warm', many, bundleDir);
+    console.log(
+      `${MANY_COMPONENTS} components (${mb(manyBytes)}): ${manyRun.ms.toFixed(0)} ms, peak RSS ${mb(manyRun.maxRssBytes)} = ${(manyRun.maxRssBytes / manyBytes).toFixed(2)}× file size ` +
+        `(valid=${manyRun.valid}, ${manyRun.components} components counted)${manyRun.components !== MANY_COMPONENTS ? ' ** WRONG COUNT **' : ''}`,
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -2,8 +2,8 @@ import fs = require('fs');
 import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../common/errors';
 import { runTool } from '../common/exec';
-import { describeExit, oneLine, tailText } from '../common/text';
-import { describeBuilt } from './dbAge';
+import { describeExit, logLine, oneLine, tailText } from '../common/text';
+import { describeBuilt, staleDatabaseMessage } from './dbAge';
 
 /**
  * The vulnerability DB: `grype db update` into dbCacheDirectory before every scan, then
@@ -64,7 +64,7 @@ export async function readDbStatus(grypePath: string, env: Record<string, string
 
 export function logDbStatus(status: DbStatus): void {
   // The status comes from Grype's output or the report: untrusted text.
-  console.log(oneLine(`Grype vulnerability database: built ${describeBuilt(status.built)}${status.schemaVersion ? `, schema ${status.schemaVersion}` : ''}.`));
+  logLine(oneLine(`Grype vulnerability database: built ${describeBuilt(status.built)}${status.schemaVersion ? `, schema ${status.schemaVersion}` : ''}.`));
 }
 
 /**
@@ -80,11 +80,11 @@ export async function updateDatabase(grypePath: string, env: Record<string, stri
   } catch (err) {
     throw new UserError(`dbCacheDirectory ${cacheDirectory} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose a folder the agent can write to, e.g. $(Agent.ToolsDirectory)/grype/db.`);
   }
-  console.log(`Updating the Grype vulnerability database in ${cacheDirectory}${env.GRYPE_DB_UPDATE_URL ? ` from ${env.GRYPE_DB_UPDATE_URL}` : ''}…`);
+  logLine(`Updating the Grype vulnerability database in ${cacheDirectory}${env.GRYPE_DB_UPDATE_URL ? ` from ${env.GRYPE_DB_UPDATE_URL}` : ''}…`);
   const started = Date.now();
   const heartbeat = setInterval(() => {
     const seconds = Math.round((Date.now() - started) / 1000);
-    console.log(`Still updating the Grype vulnerability database (${seconds}s)…`);
+    logLine(`Still updating the Grype vulnerability database (${seconds}s)…`);
     tl.setProgress(Math.min(90, Math.round(seconds / 3)), 'Updating the Grype vulnerability database');
   }, HEARTBEAT_MS);
   let update;
@@ -97,13 +97,17 @@ export async function updateDatabase(grypePath: string, env: Record<string, stri
 
   const status = await readDbStatus(grypePath, env);
   const why = `grype db update failed: ${describeExit(update.exitCode)}.${tailText(update.stderrTail)}`;
+  // Grype calls a cached DB past its age limit invalid: say that, not "no cached database". A DB
+  // Grype calls valid is trusted (a config file may allow older ones).
+  const stale = status.valid === false ? staleDatabaseMessage(status.built, cacheDirectory, { ...process.env, ...env }) : undefined;
+  if (stale) throw new UserError(`${stale} ${why}`);
   if (status.valid) {
     const warning = oneLine(
       `The Grype vulnerability database could not be updated (${describeExit(update.exitCode)}); scanning with the cached database built ${describeBuilt(status.built)}. ` +
         'Check network access to the DB host or set dbUpdateUrl to a mirror.',
       600,
     );
-    console.log(why);
+    logLine(why);
     logDbStatus(status);
     return { status, warning };
   }

@@ -52,7 +52,7 @@ export function scanArguments(input: ScanArgumentsInput): string[] {
   if (input.configFile) args.push('-c', input.configFile);
   for (const vex of input.vexDocuments ?? []) args.push('--vex', vex);
   // Last, so the user's flags win over ours where Grype takes the last value.
-  args.push(...input.additionalArguments);
+  for (const arg of input.additionalArguments) args.push(arg);
   return args;
 }
 

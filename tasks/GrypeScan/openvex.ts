@@ -39,10 +39,11 @@ export function parseOpenVexStatements(content: string): VexStatement[] {
       const v = isObject(s.vulnerability) ? s.vulnerability : {};
       const ids = [text(v.name), text(v['@id']), ...list(v.aliases).map(text), text(s.vulnerability)].filter(Boolean).map((id) => id.toUpperCase());
       const identifiers: string[] = [];
-      for (const p of list(s.products).filter(isObject)) {
-        identifiers.push(text(p['@id']));
-        if (isObject(p.identifiers)) identifiers.push(...Object.values(p.identifiers).map(text));
-        for (const sub of list(p.subcomponents).filter(isObject)) identifiers.push(text(sub['@id']), ...(isObject(sub.identifiers) ? Object.values(sub.identifiers).map(text) : []));
+      for (const product of list(s.products).filter(isObject)) {
+        for (const p of [product, ...list(product.subcomponents).filter(isObject)]) {
+          identifiers.push(text(p['@id']));
+          if (isObject(p.identifiers)) for (const id of Object.values(p.identifiers)) identifiers.push(text(id));
+        }
       }
       return { vulnerabilityIds: ids, identifiers: identifiers.filter(Boolean), status: text(s.status), justification: text(s.justification), impactStatement: text(s.impact_statement) };
     });

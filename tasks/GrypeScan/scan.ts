@@ -7,12 +7,12 @@ import { runTool } from '../common/exec';
 import { installTool } from '../common/install';
 import { unexpandedMacro } from '../common/inputs';
 import { prepareOutputDirectory } from '../common/outputDirectory';
-import { publishFiles, publishSummary } from '../common/publish';
-import { readRegistryLogin, registryEnvironment } from '../common/registry';
+import { artifactForThisJob, inBuildJob, publishFiles, publishSummary } from '../common/publish';
+import { readRegistryLogin, registryAccessProblem, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
-import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
+import { describeExit, logLine, neutraliseCommands, oneLine, tailText } from '../common/text';
 import { logDbStatus, readDbStatus, updateDatabase } from './database';
-import { staleDbWarning } from './dbAge';
+import { isStaleDatabaseError, staleDatabaseMessage, staleDbWarning } from './dbAge';
 import { packageMark } from './baseline';
 import { groupByPackage } from './fixFirst';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from './grypeArguments';
@@ -31,9 +31,10 @@ export async function run(): Promise<void> {
   const inputs = readInputs();
   const login = readRegistryLogin(inputs.containerRegistry);
   const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'output_grype');
+  const artifactName = artifactForThisJob(inputs.artifactName, outputDirectory);
   const sourcesDirectory = tl.getVariable('Build.SourcesDirectory');
   const config = chooseConfigFile('grype', inputs.configFile, sourcesDirectory);
-  console.log(neutraliseCommands(config.message));
+  logLine(config.message);
   // Exceptions and VEX paths are checked before anything is installed or scanned.
   const triageSetup = prepareTriage(inputs, sourcesDirectory);
 
@@ -45,7 +46,7 @@ export async function run(): Promise<void> {
     dbUpdateUrl: inputs.dbUpdateUrl,
     registry: login ? registryEnvironment('GRYPE', login) : undefined,
   });
-  if (login) console.log(`Registry credentials for ${login.authority} from service connection '${inputs.containerRegistry}' are passed to Grype through its environment.`);
+  if (login) logLine(`Registry credentials for ${login.authority} from service connection '${inputs.containerRegistry}' are passed to Grype through its environment.`);
 
   const db = await updateDatabase(grype.path, env, dbCacheDirectory);
   if (db.warning) tl.logIssue(tl.IssueType.Warning, db.warning);
@@ -56,7 +57,7 @@ export async function run(): Promise<void> {
   // A report left by an earlier run must never be read as this run's.
   for (const file of [...reports.map((r) => r.path), notCountedFile]) fs.rmSync(file, { force: true });
 
-  console.log(`Scanning ${neutraliseCommands(inputs.target)} with Grype${grype.version ? ` ${grype.version}` : ''}.`);
+  logLine(`Scanning ${inputs.target} with Grype${grype.version ? ` ${grype.version}` : ''}.`);
   const scan = await runTool({
     name: 'Grype',
     path: grype.path,
@@ -108,13 +109,20 @@ export async function run(): Promise<void> {
 
   // 1. Reports artifact (+ SARIF for the Scans tab) first, so whatever happens next, even a failed
   //    scan, leaves them.
-  if (published.length) publishFiles(inputs.artifactName, published);
-  if (inputs.publishSarif && sarif) {
+  if (published.length) publishFiles(artifactName, published);
+  if (inputs.publishSarif && sarif && inBuildJob()) {
     tl.uploadArtifact('CodeAnalysisLogs', sarif.path, 'CodeAnalysisLogs');
   } else if (inputs.publishSarif && !inputs.outputFormats.includes('sarif')) {
-    console.log("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
+    logLine("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
   }
 
+  if (grypeFailure) {
+    const stderr = scan.stderrTail.join('\n');
+    // A mirror serving an old DB: the update succeeds, then Grype refuses the DB it got.
+    const stale = isStaleDatabaseError(stderr) ? staleDatabaseMessage((await readDbStatus(grype.path, env)).built, dbCacheDirectory, { ...process.env, ...env }) : undefined;
+    const refused = registryAccessProblem(stderr, login, inputs.containerRegistry);
+    grypeFailure = stale ?? (refused ? `Grype failed: ${describeExit(scan.exitCode)}. ${refused}` : grypeFailure);
+  }
   if (grypeFailure || !report || !triaged) {
     tl.setResult(tl.TaskResult.Failed, neutraliseCommands(`${grypeFailure ?? reportProblem}${tailText(scan.stderrTail)}`));
     return;
@@ -135,7 +143,7 @@ export async function run(): Promise<void> {
   const { ranked, comparison } = triaged;
   const groups = groupByPackage(ranked);
   const counts = countFindings(ranked);
-  if (inputs.failOnNewOnly && !inputs.baselineReport) console.log('failOnNewOnly is true but baselineReport is empty: failOnSeverity and failOnKnownExploited count every finding.');
+  if (inputs.failOnNewOnly && !inputs.baselineReport) logLine('failOnNewOnly is true but baselineReport is empty: failOnSeverity and failOnKnownExploited count every finding.');
   let decision: Decision = decideResult(
     counts,
     groups,
@@ -146,7 +154,7 @@ export async function run(): Promise<void> {
   const max = maxSeverity(counts);
 
   // One line of counts; the packages and findings are in the warnings, the summary and the reports.
-  console.log(neutraliseCommands(`Grype found ${countsLine(counts, groups.length)}${triageCounts(triaged)}.`));
+  logLine(`Grype found ${countsLine(counts, groups.length)}${triageCounts(triaged)}.`);
 
   // 2. Summary (the run's Extensions tab).
   const summaryName = `Grype: ${inputs.target}`;
@@ -166,7 +174,7 @@ export async function run(): Promise<void> {
     dbBuilt: dbStatus.built,
     dbSchemaVersion: dbStatus.schemaVersion,
     reportFiles: published.map((p) => path.basename(p)),
-    artifactName: inputs.artifactName,
+    artifactName,
     extraNotes: [db.warning, staleDb, failOnHit].filter((n): n is string => Boolean(n)),
     extraSections: triageSections(triaged),
   });
@@ -175,14 +183,14 @@ export async function run(): Promise<void> {
   // 3. Output variables and build tag.
   const variables = { ...outputVariables(counts, max, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion), ...triageVariables(triaged) };
   for (const [name, value] of Object.entries(variables)) tl.setVariable(name, value, false, true);
-  if (max !== 'None') tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
+  if (max !== 'None' && inBuildJob()) tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
 
   // 4. Warnings: baseline and exceptions, then one per package, best first (new ones marked), within the step's budget.
   for (const line of triaged.warnings) tl.logIssue(tl.IssueType.Warning, line);
   const where = {
     summaryName,
-    artifactName: inputs.artifactName,
-    reportFile: inputs.artifactName ? path.basename(jsonFile) : jsonFile,
+    artifactName,
+    reportFile: artifactName ? path.basename(jsonFile) : jsonFile,
     alreadyLogged: (db.warning ? 1 : 0) + (staleDb ? 1 : 0) + triaged.warnings.length,
   };
   for (const line of warningLines(groups, inputs.warnOnSeverity, where, (g) => packageMark(comparison, g.findings))) tl.logIssue(tl.IssueType.Warning, line);
@@ -200,7 +208,7 @@ function chooseDbCacheDirectory(input: string | undefined): string {
   const macro = unexpandedMacro(input);
   if (!macro) return input ?? defaultDbCacheDirectory();
   const dir = defaultDbCacheDirectory();
-  console.log(`dbCacheDirectory uses ${macro}, which this pipeline does not define; using ${dir} instead.`);
+  logLine(`dbCacheDirectory uses ${macro}, which this pipeline does not define; using ${dir} instead.`);
   return dir;
 }
 

@@ -112,7 +112,7 @@ export function buildSummary(input: SummaryInput): string {
     );
   }
 
-  for (const section of input.extraSections ?? []) lines.push(...section);
+  for (const section of input.extraSections ?? []) for (const line of section) lines.push(line);
 
   lines.push('#### Notes', '');
   const db = input.dbBuilt ? `built ${describeBuilt(input.dbBuilt, input.now)}${input.dbSchemaVersion ? `, schema ${input.dbSchemaVersion}` : ''}` : 'build date unknown';

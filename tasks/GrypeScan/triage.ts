@@ -1,7 +1,7 @@
 import fs = require('fs');
 import path = require('path');
 import { UserError } from '../common/errors';
-import { neutraliseCommands, oneLine } from '../common/text';
+import { logLine, oneLine } from '../common/text';
 import { slugify } from '../common/target';
 import { BaselineComparison, baselineSections, baselineVariables, chooseBaselineReport, compareWithBaseline, findingsForFailGates } from './baseline';
 import { applyExceptions, DEFAULT_EXCEPTIONS_FILE, parseExceptions, VulnerabilityException } from './exceptions';
@@ -38,9 +38,9 @@ export function prepareTriage(inputs: Pick<GrypeInputs, 'exceptionsFile' | 'vexD
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) exceptionsFile = candidate;
   }
   const exceptions = exceptionsFile ? parseExceptions(fs.readFileSync(exceptionsFile, 'utf8'), exceptionsFile) : [];
-  if (exceptionsFile) console.log(neutraliseCommands(`Using ${exceptions.length} ${exceptions.length === 1 ? 'exception' : 'exceptions'} from ${exceptionsFile}.`));
+  if (exceptionsFile) logLine(`Using ${exceptions.length} ${exceptions.length === 1 ? 'exception' : 'exceptions'} from ${exceptionsFile}.`);
   const vexDocuments = findVexDocuments(inputs.vexDocuments, sourcesDirectory);
-  if (vexDocuments.length) console.log(neutraliseCommands(`VEX documents passed to Grype: ${vexDocuments.join(', ')}`));
+  if (vexDocuments.length) logLine(`VEX documents passed to Grype: ${vexDocuments.join(', ')}`);
   const vexStatements = vexDocuments.flatMap((f) => parseOpenVexStatements(fs.readFileSync(f, 'utf8')));
   return { exceptions, exceptionsFile, vexDocuments, vexStatements };
 }
@@ -51,7 +51,7 @@ function filesUnder(dir: string, depth = 4): string[] {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isFile()) out.push(full);
-    else if (entry.isDirectory() && depth > 0) out.push(...filesUnder(full, depth - 1));
+    else if (entry.isDirectory() && depth > 0) for (const file of filesUnder(full, depth - 1)) out.push(file);
   }
   return out.sort();
 }
@@ -77,7 +77,7 @@ export function readBaseline(given: string | undefined, onlyFixed: boolean, stem
     const choice = chooseBaselineReport(files, stem, jobName ? slugify(jobName, 40) : undefined);
     if (!choice.file) return { warning: oneLine(`baselineReport folder '${given}' ${choice.problem}. ${goOn}`, 600) };
     file = choice.file;
-    console.log(neutraliseCommands(`Baseline: ${file} (from the folder ${given}).`));
+    logLine(`Baseline: ${file} (from the folder ${given}).`);
   }
   try {
     // Filtered like this run (onlyFixed), so findings this run does not look at are not "fixed".

@@ -37,8 +37,6 @@ const KNOWN: Record<string, KnownFormat> = {
 const ALIASES: Record<string, string> = {
   cyclonedx: 'cyclonedx-xml',
   cyclone: 'cyclonedx-xml',
-  'cyclonedx-xml': 'cyclonedx-xml',
-  'cyclonedx-json': 'cyclonedx-json',
   spdx: 'spdx-tag-value',
   'spdx-tv': 'spdx-tag-value',
   json: 'syft-json',
@@ -80,10 +78,15 @@ export function parseFormats(raw: string | undefined): FormatSpec[] {
         throw new UserError(`outputFormats: '${item}' has an unsupported version '${version}'. ${name} accepts ${known.versionHelp} (e.g. ${name}@${known.versionHelp?.split(/[ ,]/)[0]}), or no @version for Syft's default.`);
       }
     }
-    if (formats.some((f) => f.name === name)) {
-      throw new UserError(`outputFormats names ${name} more than once ('${items.join(',')}'). One Syft run writes one file per format; list each format once.`);
+    if (formats.some((f) => f.name === name && f.version === version)) {
+      throw new UserError(`outputFormats names ${formatArgument({ name, version, kind: known.kind, extension: '' })} more than once ('${items.join(',')}'). List each format (and @version) once.`);
     }
     formats.push({ name, version, kind: known.kind, extension: known.extension });
+  }
+  // One format at several versions (cyclonedx-json,cyclonedx-json@1.5): the versioned files carry
+  // their version in the name, so every file is distinct. A format named once keeps its plain name.
+  for (const f of formats) {
+    if (f.version && formats.filter((g) => g.name === f.name).length > 1) f.extension = f.extension.replace(/(\.[a-z]+)$/, `-${f.version}$1`);
   }
   return formats;
 }

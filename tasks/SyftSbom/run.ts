@@ -6,11 +6,13 @@ import { UserError } from '../common/errors';
 import { runTool, ToolResult } from '../common/exec';
 import { installTool } from '../common/install';
 import { prepareOutputDirectory } from '../common/outputDirectory';
-import { publishFiles, publishSummary } from '../common/publish';
-import { readRegistryLogin, registryEnvironment } from '../common/registry';
+import { artifactForThisJob, publishFiles, publishSummary } from '../common/publish';
+import { readRegistryLogin, RegistryLogin, registryAccessProblem, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
-import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
+import { describeExit, logLine, neutraliseCommands, oneLine, tailText } from '../common/text';
 import { uploadBom } from './dependencyTrack';
+import { dependencyTrackApi } from './dependencyTrackApi';
+import { Analysis, gateCounts, gateFailures, realClock, waitForAnalysis } from './dependencyTrackGate';
 import { FormatSpec, isCycloneDx } from './formats';
 import { readInputs, SyftInputs } from './inputs';
 import { provenanceProperties } from './provenance';
@@ -45,18 +47,20 @@ async function askSyftVersion(syftPath: string): Promise<string> {
 export async function run(): Promise<void> {
   const inputs = readInputs();
   const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'sbom');
+  const artifactName = artifactForThisJob(inputs.artifactName, outputDirectory);
   const config = chooseConfigFile('syft', inputs.configFile, tl.getVariable('Build.SourcesDirectory'));
-  console.log(neutraliseCommands(config.message));
+  logLine(config.message);
   const login = readRegistryLogin(inputs.containerRegistry);
 
   const syft = await installTool(inputs.install);
   const syftVersion = syft.version || (await askSyftVersion(syft.path));
 
+  const stem = reportStem(inputs.target, tl.getVariable('Agent.JobName'));
   const plan = syftArguments({
     target: inputs.target,
     formats: inputs.formats,
     outputDirectory,
-    stem: reportStem(inputs.target, tl.getVariable('Agent.JobName')),
+    stem,
     configFile: config.path,
     additionalArguments: inputs.additionalArguments,
     registryEnv: login ? registryEnvironment('SYFT', login) : undefined,
@@ -64,7 +68,7 @@ export async function run(): Promise<void> {
   // A file left by an earlier run must not pass for this run's output.
   for (const output of plan.outputs) fs.rmSync(output.file, { force: true });
 
-  console.log(neutraliseCommands(`Generating ${plan.outputs.map((o) => path.basename(o.file)).join(', ')} from ${inputs.target} with Syft ${syftVersion || ''}`.trim()));
+  logLine(`Generating ${plan.outputs.map((o) => path.basename(o.file)).join(', ')} from ${inputs.target} with Syft ${syftVersion || ''}`.trim());
   const running = runTool({ name: 'Syft', path: syft.path, args: plan.args, env: plan.env });
   running.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
   // Compile the CycloneDX JSON schema while Syft works (large SBOMs: ~0.4 s less afterwards).
@@ -74,37 +78,60 @@ export async function run(): Promise<void> {
   const uploadFormat = inputs.dependencyTrack ? plan.outputs.find((o) => isCycloneDx(o.format))?.format : undefined;
   let sboms: ProcessedSbom[];
   try {
-    sboms = await processOutputs(plan, result, inputs, uploadFormat);
+    sboms = await processOutputs(plan, result, inputs, uploadFormat, login);
   } catch (err) {
     // Whatever Syft wrote is published before the task fails.
-    publishFiles(inputs.artifactName, plan.outputs.map((o) => o.file).filter((f) => fs.existsSync(f)));
+    publishFiles(artifactName, plan.outputs.map((o) => o.file).filter((f) => fs.existsSync(f)));
     throw err;
   }
 
   // Reports are published before the task decides its result.
-  publishFiles(inputs.artifactName, sboms.map((s) => s.file));
+  publishFiles(artifactName, sboms.map((s) => s.file));
   const problem = validationProblem(sboms);
 
   let dependencyTrack: DependencyTrackSummary | undefined;
   let dependencyTrackError: UserError | undefined;
+  let analysis: Analysis | undefined;
   const dt = inputs.dependencyTrack;
   if (dt) {
+    const { target } = dt;
     const upload = sboms.find((s) => s.format === uploadFormat)!;
-    dependencyTrack = { url: dt.baseUrl, project: dt.projectName, version: dt.projectVersion };
+    dependencyTrack = { url: target.baseUrl, project: target.projectName, version: target.projectVersion, frontendUrl: dt.frontendUrl };
     if (problem && inputs.failOnInvalid) {
       // The step fails below: Dependency-Track must not get an SBOM the pipeline rejects.
       dependencyTrack.skipped = 'failOnInvalid is true and the CycloneDX validation did not pass';
-      console.log(neutraliseCommands(`Not uploading ${path.basename(upload.file)} to Dependency-Track: ${dependencyTrack.skipped} (${problem})`));
+      logLine(`Not uploading ${path.basename(upload.file)} to Dependency-Track: ${dependencyTrack.skipped} (${problem})`);
     } else {
-      console.log(neutraliseCommands(`Uploading ${path.basename(upload.file)} to Dependency-Track ${dt.baseUrl} (project '${dt.projectName}', version '${dt.projectVersion}', autoCreate).`));
+      const options = [target.tags?.length ? `tags ${target.tags.join(', ')}` : '', target.parentName ? `parent '${target.parentName}'${target.parentVersion ? ` '${target.parentVersion}'` : ''}` : '', target.isLatest ? 'latest version' : ''].filter(Boolean);
+      logLine(`Uploading ${path.basename(upload.file)} to Dependency-Track ${target.baseUrl} (project '${target.projectName}', version '${target.projectVersion}', autoCreate${options.length ? `, ${options.join(', ')}` : ''}).`);
       try {
-        const answer = await uploadBom(dt, upload.content!, path.basename(upload.file), upload.format.kind === 'cyclonedx-xml' ? 'application/xml' : 'application/json');
+        const answer = await uploadBom(target, upload.content!, path.basename(upload.file), upload.format.kind === 'cyclonedx-xml' ? 'application/xml' : 'application/json', dt.timeoutMinutes);
         dependencyTrack.token = oneLine(answer.token, 100);
-        console.log(`Dependency-Track accepted the SBOM; processing token: ${dependencyTrack.token}.`);
+        logLine(`Dependency-Track accepted the SBOM; processing token: ${dependencyTrack.token}.`);
+        upload.content = undefined; // the wait can be long: free the SBOM first
+        if (dt.wait) {
+          logLine(`Waiting for Dependency-Track to analyse the SBOM (at most ${dt.timeoutMinutes} min, dependencyTrackTimeoutMinutes).`);
+          const deadlineAt = Date.now() + dt.timeoutMinutes * 60_000;
+          analysis = await waitForAnalysis(dependencyTrackApi(target, deadlineAt), realClock, {
+            token: answer.token,
+            projectName: target.projectName,
+            projectVersion: target.projectVersion,
+            acceptedAt: answer.acceptedAt,
+            deadlineAt,
+            timeoutMinutes: dt.timeoutMinutes,
+            log: logLine,
+          });
+          dependencyTrack.analysis = analysis;
+          const counts = gateCounts(analysis);
+          logLine(
+            `Dependency-Track project ${analysis.project.uuid}: ${counts.critical} critical, ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.unassigned} unassigned; ` +
+              `policy violations: ${counts.policyViolationFail} FAIL, ${counts.policyViolationWarn} WARN, ${analysis.violations.length - counts.policyViolationFail - counts.policyViolationWarn} INFO.`,
+          );
+        }
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         dependencyTrackError = err;
-        dependencyTrack.error = oneLine(err.message, 200);
+        dependencyTrack.error = oneLine(err.message, 300);
       }
     }
     upload.content = undefined;
@@ -113,8 +140,7 @@ export async function run(): Promise<void> {
   const primary = sboms[0];
   // A text format (table, purls) may come first; the components are those of the first SBOM.
   const counted = sboms.find((s) => s.format.kind !== 'text');
-  const componentCount = counted?.counts?.total ?? 0;
-  const stem = path.basename(primary.file).slice(0, -primary.format.extension.length);
+  const componentCount = counted?.counts?.packages ?? 0;
   publishSummary(
     outputDirectory,
     `${stem}.sbom-summary.md`,
@@ -123,7 +149,7 @@ export async function run(): Promise<void> {
       syftVersion,
       sboms,
       counted,
-      artifactName: inputs.artifactName,
+      artifactName,
       dependencyTrack,
     }),
   );
@@ -133,8 +159,13 @@ export async function run(): Promise<void> {
   tl.setVariable('componentCount', String(componentCount), false, true);
   tl.setVariable('sbomSha256', primary.sha256, false, true);
   tl.setVariable('syftVersion', syftVersion, false, true);
+  const gate = analysis && dt?.wait ? gateFailures(setDependencyTrackVariables(analysis), dt.wait.failOnSeverity, dt.wait.failOnPolicyViolation) : [];
 
   if (dependencyTrackError) throw dependencyTrackError;
+  if (gate.length) {
+    tl.setResult(tl.TaskResult.Failed, neutraliseCommands(`${gate.join(' ')}${problem ? ` Also: ${problem}` : ''} See the Dependency-Track section of the summary.`));
+    return;
+  }
   if (problem) {
     if (inputs.failOnInvalid) {
       tl.setResult(tl.TaskResult.Failed, `${problem} failOnInvalid is true${dependencyTrack?.skipped ? ', so the SBOM was not uploaded to Dependency-Track' : ''}.`);
@@ -143,7 +174,22 @@ export async function run(): Promise<void> {
     tl.setResult(tl.TaskResult.SucceededWithIssues, `${problem} Set failOnInvalid: true to fail the step instead.`);
     return;
   }
-  tl.setResult(tl.TaskResult.Succeeded, `Generated ${sboms.length} SBOM file(s) with ${componentCount} component(s).`);
+  tl.setResult(tl.TaskResult.Succeeded, `Generated ${sboms.length} SBOM file(s) with ${componentCount} package(s).`);
+}
+
+/** The dt* output variables of a finished wait; returns the counts the gate reads. */
+function setDependencyTrackVariables(analysis: Analysis): ReturnType<typeof gateCounts> {
+  const counts = gateCounts(analysis);
+  const set = (name: string, value: number | string) => tl.setVariable(name, String(value), false, true);
+  set('dtCriticalCount', counts.critical);
+  set('dtHighCount', counts.high);
+  set('dtMediumCount', counts.medium);
+  set('dtLowCount', counts.low);
+  set('dtUnassignedCount', counts.unassigned);
+  set('dtPolicyViolationFailCount', counts.policyViolationFail);
+  set('dtPolicyViolationWarnCount', counts.policyViolationWarn);
+  set('dtProjectUuid', analysis.project.uuid);
+  return counts;
 }
 
 /** What is wrong with the CycloneDX validation: invalid SBOMs, then SBOMs that could not be checked. Pure. */
@@ -161,8 +207,10 @@ function validationProblem(sboms: ProcessedSbom[]): string | undefined {
 }
 
 /** Syft's exit code, then each output in turn: complete, provenance, validation (each loaded once). */
-async function processOutputs(plan: SyftPlan, result: ToolResult, inputs: SyftInputs, uploadFormat: FormatSpec | undefined): Promise<ProcessedSbom[]> {
+async function processOutputs(plan: SyftPlan, result: ToolResult, inputs: SyftInputs, uploadFormat: FormatSpec | undefined, login: RegistryLogin | undefined): Promise<ProcessedSbom[]> {
   if (result.exitCode !== 0) {
+    const refused = registryAccessProblem(result.stderrTail.join('\n'), login, inputs.containerRegistry);
+    if (refused) throw new UserError(`Syft failed: ${describeExit(result.exitCode)}. ${refused}${tailText(result.stderrTail)}`);
     throw new UserError(
       `Syft failed (${describeExit(result.exitCode)}) while generating the SBOM for ${inputs.target}. Check the target (image name, registry access, path) and the Syft messages.${tailText(result.stderrTail)}`,
     );
@@ -193,19 +241,19 @@ async function processOutputs(plan: SyftPlan, result: ToolResult, inputs: SyftIn
 
 function logSbom(sbom: ProcessedSbom): void {
   const name = path.basename(sbom.file);
-  const counts = sbom.counts ? `, ${sbom.counts.total} component(s)` : '';
-  console.log(`${name}: ${sbom.format.name}${sbom.specVersion ? ` ${oneLine(sbom.specVersion, 40)}` : ''}, ${sbom.bytes} bytes, sha256 ${sbom.sha256}${counts}`);
+  const counts = sbom.counts ? `, ${sbom.counts.packages} package(s) in ${sbom.counts.total} component(s)` : '';
+  logLine(`${name}: ${sbom.format.name}${sbom.specVersion ? ` ${oneLine(sbom.specVersion, 40)}` : ''}, ${sbom.bytes} bytes, sha256 ${sbom.sha256}${counts}`);
   if (sbom.provenance) {
-    console.log(sbom.provenance.added ? `${name}: added ${sbom.provenance.added} pipeline provenance properties to metadata.properties.` : `${name}: no pipeline provenance added: ${oneLine(sbom.provenance.skipped ?? '')}.`);
+    logLine(sbom.provenance.added ? `${name}: added ${sbom.provenance.added} pipeline provenance properties to metadata.properties.` : `${name}: no pipeline provenance added: ${oneLine(sbom.provenance.skipped ?? '')}.`);
   }
   const v = sbom.validation;
   if (!v) return;
   if (!v.checked) {
     tl.warning(`${name} could not be validated as CycloneDX: ${oneLine(v.note ?? '')}.`);
   } else if (v.valid) {
-    console.log(`${name}: valid CycloneDX ${v.version} (checked with @cyclonedx/cyclonedx-library).`);
+    logLine(`${name}: valid CycloneDX ${v.version} (checked against the CycloneDX schema).`);
   } else {
     tl.warning(`${name} is not valid CycloneDX ${v.version}: ${v.errorCount} schema error(s), first: ${v.errors[0] ?? ''}`);
-    for (const line of v.errors) console.log(`  ${line}`);
+    for (const line of v.errors) logLine(`  ${line}`);
   }
 }

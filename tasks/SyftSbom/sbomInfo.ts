@@ -3,30 +3,44 @@ import { localName, xmlTags, attribute } from './xmlScan';
 /** Component counts of one SBOM: total and by type (CycloneDX type, SPDX purpose, Syft package type). */
 export interface ComponentCounts {
   total: number;
+  /** Software packages: all but the `file` and `operating-system` components CycloneDX adds. */
+  packages: number;
   byType: Record<string, number>;
 }
+
+/**
+ * CycloneDX types Syft uses for what is not a package: the files it read packages from (e.g. the
+ * dpkg status database) and the image's distribution. SPDX and Syft JSON list neither as a
+ * package, so leaving them out gives every format of one scan the same package count.
+ */
+const NOT_PACKAGES = new Set(['file', 'operating-system']);
 
 function bump(counts: ComponentCounts, type: unknown): void {
   const key = typeof type === 'string' && type.trim() ? type.trim() : 'unknown';
   counts.total++;
+  if (!NOT_PACKAGES.has(key)) counts.packages++;
   counts.byType[key] = (counts.byType[key] ?? 0) + 1;
 }
 
 function empty(): ComponentCounts {
-  return { total: 0, byType: {} };
+  return { total: 0, packages: 0, byType: {} };
 }
 
 /** CycloneDX JSON: `components[]`, recursively through nested `components` (not metadata/tools). Pure. */
 export function countCycloneDxJson(doc: unknown): ComponentCounts {
   const counts = empty();
-  const stack: unknown[] = [];
+  // Arrays still to walk, not their elements: an SBOM has hundreds of thousands of components, and
+  // spreading them into push() passes each as an argument on the stack (RangeError past ~120k).
+  const pending: unknown[][] = [];
   const root = doc as { components?: unknown };
-  if (Array.isArray(root?.components)) stack.push(...root.components);
-  while (stack.length) {
-    const c = stack.pop() as { type?: unknown; components?: unknown } | null;
-    if (!c || typeof c !== 'object') continue;
-    bump(counts, c.type);
-    if (Array.isArray(c.components)) stack.push(...c.components);
+  if (Array.isArray(root?.components)) pending.push(root.components);
+  for (let list = pending.pop(); list; list = pending.pop()) {
+    for (const item of list) {
+      const c = item as { type?: unknown; components?: unknown } | null;
+      if (!c || typeof c !== 'object') continue;
+      bump(counts, c.type);
+      if (Array.isArray(c.components)) pending.push(c.components);
+    }
   }
   return counts;
 }

@@ -9,7 +9,7 @@ import { HttpClient } from 'typed-rest-client/HttpClient';
 import { IRequestOptions } from 'typed-rest-client/Interfaces';
 import { UserError } from './errors';
 import { backoffDelayMs, HttpStatusError, isRetryableStatus } from './retry';
-import { oneLine } from './text';
+import { logLine, oneLine } from './text';
 
 export interface RetryPolicy {
   /** attempts, including the first */
@@ -41,17 +41,28 @@ export interface RetriedRequest<T> {
    * last answer's body) after retryable statuses, otherwise the last connection error.
    */
   onGiveUp: (failure: Error, attempts: number) => Error;
+  /**
+   * The latest time (epoch ms) the request may take, retries and back-off included. At that time
+   * the attempt in flight is aborted (a server that trickles or never answers cannot hold the
+   * step) and `onExpired` is thrown; a back-off that would end later is not waited for.
+   */
+  deadline?: { at: number; onExpired: () => Error };
 }
 
 const USER_AGENT = 'grype-syft-azure-devops';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The whole body as UTF-8 text. */
-export async function readText(response: IncomingMessage): Promise<string> {
+/** The whole body. */
+export async function readBytes(response: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** The whole body as UTF-8 text. */
+export async function readText(response: IncomingMessage): Promise<string> {
+  return (await readBytes(response)).toString('utf8');
 }
 
 /** `ECONNRESET: socket hang up`, or just the message when the error has no code. */
@@ -70,9 +81,14 @@ export async function requestWithRetries<T>(request: RetriedRequest<T>): Promise
     proxy: tl.getHttpProxyConfiguration(url) ?? undefined,
     cert: tl.getHttpCertConfiguration() ?? undefined,
   };
-  const client = new HttpClient(USER_AGENT, [], options);
+  const deadline = request.deadline;
   for (let attempt = 1; ; attempt++) {
     let failure: Error;
+    // One abort per attempt, handed to Node's http.request through typed-rest-client's handler hook.
+    const abort = deadline ? new AbortController() : undefined;
+    const timer = deadline && setTimeout(() => abort!.abort(), Math.max(0, deadline.at - Date.now()));
+    const handlers = abort ? [{ prepareRequest: (o: { signal?: AbortSignal }) => (o.signal = abort.signal), canHandleAuthentication: () => false, handleAuthentication: () => Promise.reject(new Error('unused')) }] : [];
+    const client = new HttpClient(USER_AGENT, handlers, options);
     try {
       const response = (await client.request(request.method, url, request.body?.() ?? (null as unknown as string), request.headers ?? {})).message;
       const status = response.statusCode ?? 0;
@@ -86,16 +102,20 @@ export async function requestWithRetries<T>(request: RetriedRequest<T>): Promise
         return await request.onResponse(response);
       }
     } catch (error) {
+      if (abort?.signal.aborted) throw deadline!.onExpired();
       if (error instanceof UserError || error instanceof HttpStatusError) throw error;
       if (/^Redirect from HTTPS to HTTP/.test((error as Error).message)) {
         throw new UserError(`${url} redirected from https to http, which is refused (the transfer would not be protected). Use a URL that is served over https without a redirect to http.`);
       }
       failure = error as Error;
+    } finally {
+      clearTimeout(timer);
     }
     if (attempt >= policy.attempts) throw request.onGiveUp(failure, attempt);
     const delayMs = backoffDelayMs(attempt, policy.baseDelayMs);
+    if (deadline && Date.now() + delayMs >= deadline.at) throw deadline.onExpired();
     const reason = failure instanceof HttpStatusError ? `HTTP ${failure.status}` : describeNetworkError(failure);
-    console.log(`Attempt ${attempt} of ${policy.attempts} to ${request.action} failed (${oneLine(reason)}); retrying in ${delayMs} ms.`);
+    logLine(`Attempt ${attempt} of ${policy.attempts} to ${request.action} failed (${oneLine(reason)}); retrying in ${delayMs} ms.`);
     await sleep(delayMs);
   }
 }

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { basicProxyAuthorization, startConnectProxy } from '../harness/connectProxy';
 import { buildReleaseArchive, FakeToolBehaviour, writeFakeTool } from '../harness/fakeTool';
 import { startReleaseServer } from '../harness/releaseServer';
+import { fixture } from '../harness/paths';
 import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
 import { archiveAssetName, resolvePlatform } from '../../tasks/common/install/platform';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
@@ -15,9 +16,7 @@ import { reportStem } from '../../tasks/common/target';
 /** The report file stem of the main scenario: target registry:exam:v1 in job 'Job'. */
 const EXAM_STEM = reportStem('registry:exam:v1', 'Job');
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
-const fx = (...p: string[]) => path.join(fixtures, ...p);
+const fx = (...p: string[]) => fixture(...p);
 
 const D12 = fx('grype-json', 'grype-0.104.4-debian-12-image.json'); // C2 H3 M21 L9 N62 U1
 const SARIF = fx('grype-sarif', 'snapshot-grype-head-sarif-image.sarif.json');
@@ -478,11 +477,11 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
       ['unknown output format', () => ({ outputFormats: 'json,html' }), /unknown Grype format 'html'/],
       ['missing config file given explicitly', () => ({ configFile: '/nonexistent/grype.yaml' }), /configFile '\/nonexistent\/grype\.yaml' was not found/],
       ['target with a macro the pipeline does not define', () => ({ target: 'dir:$(Release.PrimaryArtifactSourceAlias)/app' }), /Input target 'dir:\$\(Release\.PrimaryArtifactSourceAlias\)\/app' uses \$\(Release\.PrimaryArtifactSourceAlias\), which this pipeline does not define/],
-      ['configFile with a macro the pipeline does not define', () => ({ configFile: '$(Release.ArtifactsDirectory)/grype.yaml' }), /Input configFile '\$\(Release\.ArtifactsDirectory\)\/grype\.yaml' uses \$\(Release\.ArtifactsDirectory\), which this pipeline does not define\. Define that variable in the pipeline, or change or clear configFile\./],
+      ['configFile with a macro the pipeline does not define', () => ({ configFile: '$(Release.ArtifactsDirectory)/grype.yaml' }), /Input configFile '\S*\$\(Release\.ArtifactsDirectory\)\/grype\.yaml' uses \$\(Release\.ArtifactsDirectory\), which this pipeline does not define\. Define that variable in the pipeline, or change or clear configFile\./],
       ['dbCacheDirectory that cannot be created', () => { const f = path.join(dir(), 'file'); fs.writeFileSync(f, ''); return { dbCacheDirectory: path.join(f, 'db') }; }, /^dbCacheDirectory \S+file\/db cannot be created \(ENOTDIR\)\. Choose a folder the agent can write to/],
       ['unwritable output directory', () => { const f = path.join(dir(), 'file'); fs.writeFileSync(f, ''); return { outputDirectory: path.join(f, 'out') }; }, /outputDirectory .* cannot be created or written \(ENOTDIR\)/],
       ['non-numeric version', () => ({ grypeVersion: 'abc', binaryPath: '' }), /Input grypeVersion: The grype version 'abc' is not a release version/],
-      ['odd version', () => ({ grypeVersion: '0.117', binaryPath: '' }), /Input grypeVersion: The grype version '0\.117' is not a release version\. Use an exact version such as 0\.117\.0/],
+      ['odd version', () => ({ grypeVersion: '0.117', binaryPath: '' }), new RegExp(`Input grypeVersion: The grype version '0\\.117' is not a release version\\. Use an exact version such as ${PINNED_VERSIONS.grype.replace(/\./g, '\\.')}`)],
       ['version with shell characters', () => ({ grypeVersion: '0.117.0;rm -rf /', binaryPath: '' }), /grypeVersion: The grype version '0\.117\.0;rm -rf \/' is not a release version/],
       ['bad dbUpdateUrl', () => ({ dbUpdateUrl: 'file:///etc' }), /dbUpdateUrl must be an http\(s\) URL/],
       ['unclosed quote in additionalArguments', () => ({ additionalArguments: '--exclude "./a' }), /unclosed " quote/],

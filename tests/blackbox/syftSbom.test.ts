@@ -6,12 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFakeTool, FakeToolBehaviour } from '../harness/fakeTool';
-import { DependencyTrackServer, startDependencyTrackServer } from '../harness/dependencyTrackServer';
-import { repoRoot, runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
+import { DependencyTrackServer, DtBehaviour, startDependencyTrackServer } from '../harness/dependencyTrackServer';
+import { fixture, repoRoot } from '../harness/paths';
+import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
 import { reportStem } from '../../tasks/common/target';
 
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
-const fx = (name: string) => path.join(fixtures, name);
+const fx = (name: string) => fixture('syft', name);
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 const GOOD_OUTPUTS = {
@@ -154,7 +154,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     assert.match(r.variables.primarySbom, /\.txt$/, 'the first format stays the primary SBOM');
     const summary = fs.readFileSync(r.commands.find((c) => c.command === 'task.uploadsummary')!.message, 'utf8');
     assert.match(summary, /## Components \(\S+\.spdx\.json\)/);
-    assert.ok(summary.includes(`**${expected}** component(s).`), summary);
+    assert.ok(summary.includes(`**${expected}** package(s) in `), summary);
   });
 
   it('a CycloneDX output that cannot be validated: a warning saying why, or Failed with failOnInvalid (published first)', async () => {
@@ -221,7 +221,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
       [{ dependencyTrackUrl: 'https://dtrack.example.com' }, /dependencyTrackApiKey is empty.*secret pipeline variable/],
       [{ target: '   ' }, /Input target is empty/],
       [{ additionalArguments: '-o json' }, /task sets Syft's outputs itself/],
-      [{ configFile: '$(Undefined.Folder)/syft.yaml' }, /Input configFile '\$\(Undefined\.Folder\)\/syft\.yaml' uses \$\(Undefined\.Folder\), which this pipeline does not define/],
+      [{ configFile: '$(Undefined.Folder)/syft.yaml' }, /Input configFile '\S*\$\(Undefined\.Folder\)\/syft\.yaml' uses \$\(Undefined\.Folder\), which this pipeline does not define/],
       [{ dependencyTrackUrl: 'https://dtrack.example.com', dependencyTrackApiKey: '$(DT_API_KEY)' }, /dependencyTrackApiKey is \$\(DT_API_KEY\), a variable this pipeline does not define/],
     ];
     for (const [inputs, expected] of cases) {
@@ -261,11 +261,13 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
       dependencyTrackApiKey: dt.apiKey,
       ...extra,
     });
+    // dependencyTrackApiKey is read with tl.getInput, whose own debug line shows it: the docs ask
+    // for a secret variable, which the agent masks there. Nothing else prints it.
     function assertKeyMasked(r: TaskRun): void {
       const setSecretAt = r.commands.findIndex((c) => c.command === 'task.setsecret' && c.message === dt.apiKey);
       assert.ok(setSecretAt >= 0, 'the key is registered as a secret');
       const lines = (r.stdout + r.stderr).split('\n').filter((l) => l.includes(dt.apiKey));
-      assert.deepEqual(lines.map((l) => l.replace(dt.apiKey, '<key>')), ['##vso[task.setsecret]<key>'], 'the key appears only in the setsecret command');
+      assert.deepEqual(lines.map((l) => l.replace(dt.apiKey, '<key>')), ['##vso[task.debug]dependencyTrackApiKey=<key>', '##vso[task.setsecret]<key>'], 'the key appears only in getInput\'s debug line and the setsecret command');
     }
 
     it('uploads the CycloneDX SBOM (multipart, X-Api-Key, project fields); the token is logged and in the summary', async () => {
@@ -336,7 +338,6 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     const failures: [string, () => void, RegExp, number][] = [
       ['401', () => dt.answers.push({ status: 401 }), /HTTP 401.*BOM_UPLOAD.*PROJECT_CREATION_UPLOAD/, 1],
       ['413', () => dt.answers.push({ status: 413 }), /too large \(HTTP 413.*upload limit/, 1],
-      ['500 (retried)', () => dt.answers.push({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }), /HTTP 500 .* after 4 attempt\(s\)/, 4],
       [
         '200 with an HTML page (the frontend)',
         () => dt.answers.push({ status: 200, body: '<!doctype html><html><head><title>Dependency-Track</title></head></html>', headers: { 'Content-Type': 'text/html' } }),
@@ -344,11 +345,19 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
         1,
       ],
     ];
+    it('a 500 is retried after the back-off, then the upload succeeds', async () => {
+      dt.answers.push({ status: 500 });
+      const r = await run(dtInputs(fakeSyft({ outputs: GOOD_OUTPUTS })));
+      assert.equal(r.agentResult, 'Succeeded', r.stdout);
+      assert.match(r.stdout, /Attempt 1 of 4 to upload the SBOM to Dependency-Track failed \(HTTP 500\); retrying in 2000 ms\./);
+      assert.equal(dt.received.length, 2);
+    });
+
     for (const [name, program, expected, requests] of failures) {
       it(`${name}: Failed with a clear message, after the SBOM is published; summary says so`, async () => {
         program();
         const syft = fakeSyft({ outputs: GOOD_OUTPUTS });
-        const r = await run(dtInputs(syft), { env: { SYFTSBOM_DT_RETRY_DELAY_MS: '1' } });
+        const r = await run(dtInputs(syft));
         assertClean(r);
         assertKeyMasked(r);
         assert.equal(r.agentResult, 'Failed');
@@ -360,5 +369,118 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
         assert.match(summary, /failed: /);
       });
     }
+  });
+  describe('Dependency-Track service connection, wait and gate (loopback server playing the documented API)', () => {
+    const KEY = 'odt_CONNECTION_key_4567';
+    const CONNECTION = '6c1f0d4e-7a3b-4f1e-9d2c-1b2a3c4d5e6f';
+    let dt: DependencyTrackServer;
+    afterEach(() => dt?.close());
+
+    /** A small CycloneDX SBOM written by hand (not a shared fixture). */
+    function handWrittenSbom(): string {
+      const file = path.join(dir, 'hand.cdx.json');
+      const bom = { bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [{ type: 'library', name: 'lodash', version: '4.17.20', purl: 'pkg:npm/lodash@4.17.20', 'bom-ref': 'lodash' }] };
+      fs.writeFileSync(file, JSON.stringify(bom));
+      return file;
+    }
+    async function runWithConnection(behaviour: Partial<DtBehaviour>, inputs: Record<string, string> = {}): Promise<TaskRun> {
+      dt = await startDependencyTrackServer(KEY, behaviour);
+      const syft = fakeSyft({ outputs: { 'cyclonedx-json': handWrittenSbom() } });
+      // As the agent passes a service connection: ENDPOINT_URL_<id>, ENDPOINT_AUTH_<id> (JSON),
+      // ENDPOINT_AUTH_PARAMETER_<id>_APITOKEN, ENDPOINT_DATA_<id>_FRONTENDURL.
+      return run(
+        { binaryPath: syft, outputFormats: 'cyclonedx-json', dependencyTrackServiceConnection: CONNECTION, dependencyTrackProject: 'shop', dependencyTrackProjectVersion: '1.0', ...inputs },
+        { endpoints: { [CONNECTION]: { url: `${dt.url}/`, scheme: 'Token', parameters: { apitoken: KEY }, data: { frontendUrl: 'https://dtrack-ui.example.com/' } } } },
+      );
+    }
+    const summaryOf = (r: TaskRun) => fs.readFileSync(r.commands.find((c) => c.command === 'task.uploadsummary')!.message, 'utf8');
+    function assertConnectionKeyOnlyInSetSecretAndHeader(r: TaskRun): void {
+      const lines = (r.stdout + r.stderr).split('\n').filter((l) => l.includes(KEY));
+      assert.deepEqual(lines, [`##vso[task.setsecret]${KEY}`], 'the key appears only in the setsecret command');
+      assert.ok(dt.received.length > 0 && dt.received.every((q) => q.headers['x-api-key'] === KEY), 'every request carries the key in X-Api-Key');
+      assert.ok(dt.received.every((q) => !q.url.includes(KEY) && !q.body.includes(KEY)), 'and nowhere else');
+    }
+
+    it('uploads with the connection and options, waits (processing true, then false), then fails the gate on a high vulnerability; outputs, summary, link', async () => {
+      const r = await runWithConnection(
+        {
+          existing: ['platform@2'],
+          processingPolls: 1,
+          counts: { critical: 0, high: 2, medium: 1, low: 0, unassigned: 3 },
+          violations: [
+            { state: 'WARN', policy: 'Licence review', component: 'lodash', type: 'LICENSE' },
+            { state: 'INFO', policy: 'Inventory', component: 'lodash', type: 'OPERATIONAL' },
+            { state: 'FAIL', policy: 'No vulnerable lodash', component: 'lodash' },
+          ],
+        },
+        { dependencyTrackProjectTags: 'team-a,prod', dependencyTrackParentName: 'platform', dependencyTrackParentVersion: '2', dependencyTrackIsLatest: 'true', dependencyTrackFailOnSeverity: 'high' },
+      );
+      assertClean(r);
+      assertConnectionKeyOnlyInSetSecretAndHeader(r);
+      assert.equal(r.agentResult, 'Failed', r.stdout);
+      assert.match(failMessage(r), /^Dependency-Track reports 2 high vulnerabilities \(dependencyTrackFailOnSeverity is high\)\. See the Dependency-Track section of the summary\.$/);
+      assert.deepEqual(dt.log, ['upload', 'eventToken', 'eventToken', 'lookup', 'refresh', 'metrics', 'violations'], 'the documented sequence, polled until processing is false');
+      assert.deepEqual(dt.received[0].fields, { projectName: 'shop', projectVersion: '1.0', autoCreate: 'true', projectTags: 'team-a,prod', parentName: 'platform', parentVersion: '2', isLatest: 'true' });
+      const project = dt.projects.get('shop@1.0')!;
+      assert.deepEqual(
+        ['dtCriticalCount', 'dtHighCount', 'dtMediumCount', 'dtLowCount', 'dtUnassignedCount', 'dtPolicyViolationFailCount', 'dtPolicyViolationWarnCount', 'dtProjectUuid'].map((v) => r.variables[v]),
+        ['0', '2', '1', '0', '3', '1', '1', project.uuid],
+      );
+      assert.ok(r.commands.findIndex((c) => c.command === 'artifact.upload') < r.commands.findIndex((c) => c.command === 'task.setvariable' && c.properties.variable === 'dtHighCount'), 'the SBOM is published before the wait');
+      const summary = summaryOf(r);
+      assert.ok(summary.includes(`Project: [${project.uuid}](https://dtrack-ui.example.com/projects/${project.uuid})`), summary);
+      assert.match(summary, /\| High \| 2 \|/);
+      assert.match(summary, /Policy violations: \*\*1\*\* FAIL, \*\*1\*\* WARN, \*\*1\*\* INFO\./);
+      const rows = summary.split('\n').filter((l) => /^\| (FAIL|WARN|INFO) \|/.test(l));
+      assert.deepEqual(rows, ['| FAIL | No vulnerable lodash | lodash@1.0.0 | SECURITY |', '| WARN | Licence review | lodash@1.0.0 | LICENSE |', '| INFO | Inventory | lodash@1.0.0 | OPERATIONAL |']);
+    });
+
+    it('a server older than 4.11 with metrics stale until refreshed: bom/token fallback, the fresh counts (not the stale ones); a WARN passes failOnPolicyViolation fail', async () => {
+      const r = await runWithConnection(
+        {
+          eventApi: false,
+          existing: ['shop@1.0'],
+          oldCounts: { critical: 9, high: 9, medium: 9, low: 9, unassigned: 9 },
+          metricsStaleUntilRefresh: true,
+          refreshDelayMs: 300,
+          violations: [{ state: 'WARN', policy: 'Licence review', component: 'lodash' }],
+        },
+        { dependencyTrackFailOnPolicyViolation: 'fail' },
+      );
+      assertClean(r);
+      assert.equal(r.agentResult, 'Succeeded', r.stdout);
+      assert.deepEqual(dt.log, ['upload', 'eventToken', 'bomToken', 'lookup', 'refresh', 'metrics', 'metrics', 'violations'], 'the stale metrics (before the upload) are read again after the refresh lands');
+      assert.match(r.stdout, /older than 4\.11\); polling \/api\/v1\/bom\/token instead/);
+      assert.deepEqual([r.variables.dtCriticalCount, r.variables.dtPolicyViolationWarnCount], ['0', '1']);
+    });
+
+    const faults: [string, Partial<DtBehaviour>, Record<string, string>, RegExp][] = [
+      ['403 on the violations (no VIEW_POLICY_VIOLATION)', { refuse: { violations: 403 } }, { dependencyTrackWait: 'true' }, new RegExp(`HTTP 403 from http://127\\.0\\.0\\.1:\\d+/api/v1/violation/project/[0-9a-f-]{36}\\): The API key of service connection '${CONNECTION}' must belong to a team with the VIEW_POLICY_VIOLATION permission`)],
+      ['401 on the project lookup (VIEW_PORTFOLIO)', { refuse: { lookup: 401 } }, { dependencyTrackWait: 'true' }, /HTTP 401 from .*\/api\/v1\/project\/lookup\?name=shop&version=1\.0\): .* VIEW_PORTFOLIO permission/],
+      ['an unknown project (404)', { forgetProjects: true }, { dependencyTrackWait: 'true' }, /Dependency-Track has no project 'shop' version '1\.0' \(HTTP 404/],
+      ['a server that stops answering during the wait', { hang: 'metrics' }, { dependencyTrackWait: 'true', dependencyTrackTimeoutMinutes: '0.03' }, /did not finish within dependencyTrackTimeoutMinutes \(0\.03 min\): the task was still waiting for the metrics of project 'shop' version '1\.0' to include this upload/],
+      ['processing that never ends', { processingPolls: 1e6 }, { dependencyTrackFailOnSeverity: 'critical', dependencyTrackTimeoutMinutes: '0.03' }, /still waiting for processing the SBOM \(token [0-9a-f-]{36}\)\. Dependency-Track may be busy or its analysis queue stuck/],
+      ['a server that never answers the upload', { hang: 'upload' }, { dependencyTrackWait: 'true', dependencyTrackTimeoutMinutes: '0.02' }, /upload of the SBOM \(.*\) to Dependency-Track at .* did not finish within dependencyTrackTimeoutMinutes \(0\.02 min\), retries included/],
+    ];
+    for (const [name, behaviour, inputs, expected] of faults) {
+      it(`${name}: Failed with a clear message, after the SBOM is published; summary says so; no dt* outputs`, async () => {
+        const r = await runWithConnection(behaviour, inputs);
+        assertClean(r);
+        assertConnectionKeyOnlyInSetSecretAndHeader(r);
+        assert.equal(r.agentResult, 'Failed', r.stdout);
+        assert.match(failMessage(r), expected);
+        assert.equal(uploads(r).length, 1, 'published before failing');
+        assert.match(summaryOf(r), /failed: /);
+        assert.ok(r.variables.sbomSha256 && r.variables.dtCriticalCount === undefined);
+      });
+    }
+
+    it('the connection together with dependencyTrackUrl is a clear error before Syft runs', async () => {
+      const r = await runWithConnection({}, { dependencyTrackUrl: 'https://dtrack.example.com' });
+      assert.equal(r.agentResult, 'Failed');
+      assert.match(failMessage(r), /Both dependencyTrackServiceConnection and dependencyTrackUrl are set\. Use one/);
+      assert.equal(scans().length, 0);
+      assert.equal(dt.received.length, 0);
+    });
   });
 });

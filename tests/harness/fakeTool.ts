@@ -15,6 +15,8 @@ export interface FakeToolBehaviour {
   outputs?: Record<string, string>;
   stdout?: string; // extra text printed on stdout before anything else (e.g. '##vso[task.complete result=Succeeded]')
   stderr?: string; // text printed on stderr
+  /** this many bytes of 'x' printed on stderr as one line without a newline, in 1 MiB writes (a tool flooding its log) */
+  stderrFloodBytes?: number;
   exitCode?: number; // default 0
   sleepMs?: number; // sleep before writing outputs (simulates a hang)
   truncateOutputs?: number; // write only the first N bytes of each output file
@@ -39,6 +41,17 @@ const argv = process.argv.slice(2);
 
 function sleep(ms) {
   if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+// A pipe the reader has not drained yet refuses writes (EAGAIN) or takes part of them.
+function writeAll(fd, data) {
+  for (let at = 0; at < data.length; ) {
+    try {
+      at += fs.writeSync(fd, data, at);
+    } catch (err) {
+      if (err.code !== 'EAGAIN') throw err;
+      sleep(1);
+    }
+  }
 }
 function leadingWords(args) {
   const words = [];
@@ -83,6 +96,10 @@ const sub = matchSubcommand(behaviour.subcommands);
 const active = sub || behaviour;
 if (active.stdout) fs.writeSync(1, active.stdout.endsWith('\\n') ? active.stdout : active.stdout + '\\n');
 if (active.stderr) fs.writeSync(2, active.stderr.endsWith('\\n') ? active.stderr : active.stderr + '\\n');
+if (!sub && behaviour.stderrFloodBytes) {
+  const block = Buffer.alloc(1 << 20, 'x');
+  for (let left = behaviour.stderrFloodBytes; left > 0; left -= block.length) writeAll(2, left >= block.length ? block : block.subarray(0, left));
+}
 sleep(active.sleepMs || 0);
 if (!sub) {
   for (const request of outputRequests()) {

@@ -8,9 +8,10 @@ import * as os from 'os';
 import * as path from 'path';
 import type { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
+import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-export const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
+export { fixturesDir as fixtures } from '../harness/paths';
+import { repoRoot } from '../harness/paths';
 
 type TaskName = 'GrypeScan' | 'SyftSbom';
 
@@ -49,7 +50,7 @@ export function mockTask(task: TaskName, inputs: Record<string, string>, env: Re
     ...env,
   });
   for (const [name, value] of Object.entries({ target: `dir:${sources}`, ...inputs })) tmr.setInput(name, value);
-  const tool = task === 'GrypeScan' ? { name: 'grype', version: '0.117.0' } : { name: 'syft', version: '1.42.3' };
+  const tool = task === 'GrypeScan' ? { name: 'grype', version: PINNED_VERSIONS.grype } : { name: 'syft', version: PINNED_VERSIONS.syft };
   tmr.registerMock('../common/install', {
     installTool: async () => ({ path: `/mock/bin/${tool.name}`, version: tool.version, fromCache: true }),
   });

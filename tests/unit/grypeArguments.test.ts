@@ -9,9 +9,8 @@ import { describeBuilt } from '../../tasks/GrypeScan/dbAge';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from '../../tasks/GrypeScan/grypeArguments';
 import { rejectUnexpandedMacro } from '../../tasks/common/inputs';
 import { parseOutputFormats, parseThreshold } from '../../tasks/GrypeScan/inputs';
+import { fixturesDir as fixtures } from '../harness/paths';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
 
 function userError(fn: () => unknown, re: RegExp): void {
   assert.throws(fn, (e: Error) => e instanceof UserError && re.test(e.message) && !/\n\s+at /.test(e.message));

@@ -17,9 +17,9 @@ import {
   warningLines,
 } from '../../tasks/GrypeScan/policy';
 import { buildSummary } from '../../tasks/GrypeScan/summary';
+import { fixture } from '../harness/paths';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const grypeJsonDir = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'grype-json');
+const grypeJsonDir = fixture('grype-json');
 
 interface Row {
   fixture: string;

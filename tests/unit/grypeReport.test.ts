@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../../tasks/common/errors';
 import { decodeReport, normaliseSeverity, parseGrypeReport } from '../../tasks/GrypeScan/report';
+import { fixturesDir } from '../harness/paths';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
+const fixtures = fixturesDir;
 const grypeJsonDir = path.join(fixtures, 'grype-json');
 
 // ------------------------------------------------------------------------------------------

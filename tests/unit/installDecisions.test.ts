@@ -9,7 +9,7 @@ import { progressText, shouldReportProgress } from '../../tasks/common/install/p
 import { backoffDelayMs, isRetryableStatus } from '../../tasks/common/retry';
 import { defaultDownloadBase, latestReleaseUrl, parseRequestedVersion, versionFromTag } from '../../tasks/common/install/version';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
-import { fixturesDir } from '../harness/paths';
+import { fixturesDir, repoRoot } from '../harness/paths';
 
 const FIXTURES = fixturesDir;
 
@@ -45,9 +45,14 @@ describe('install: platform and asset names', () => {
 
 describe('install: version input', () => {
   it('defaults to the pinned versions', () => {
-    assert.deepEqual(parseRequestedVersion('grype', ''), { kind: 'exact', version: '0.117.0' });
-    assert.deepEqual(parseRequestedVersion('syft', '  '), { kind: 'exact', version: '1.42.3' });
-    assert.deepEqual(PINNED_VERSIONS, { grype: '0.117.0', syft: '1.42.3' });
+    assert.deepEqual(parseRequestedVersion('grype', ''), { kind: 'exact', version: PINNED_VERSIONS.grype });
+    assert.deepEqual(parseRequestedVersion('syft', '  '), { kind: 'exact', version: PINNED_VERSIONS.syft });
+  });
+
+  it('pins the versions the real-tool suite builds (tests/realtools go.mod files)', () => {
+    const goMod = (...p: string[]) => readFileSync(join(repoRoot, 'tests', 'realtools', ...p, 'go.mod'), 'utf8');
+    assert.match(goMod(), new RegExp(`^\\s*github\\.com/anchore/grype v${PINNED_VERSIONS.grype.replace(/\./g, '\\.')}( // indirect)?$`, 'm'));
+    assert.match(goMod('syft'), new RegExp(`^\\s*github\\.com/anchore/syft v${PINNED_VERSIONS.syft.replace(/\./g, '\\.')}( // indirect)?$`, 'm'));
   });
 
   it('accepts 1.2.3, v1.2.3 and latest', () => {
@@ -61,7 +66,7 @@ describe('install: version input', () => {
     it(`rejects '${odd}' naming the input and giving an example`, () => {
       assert.throws(
         () => parseRequestedVersion('grype', odd),
-        (e: Error) => e instanceof UserError && e.message.includes(`'${odd}'`) && e.message.includes('0.117.0') && e.message.includes('latest'),
+        (e: Error) => e instanceof UserError && e.message.includes(`'${odd}'`) && e.message.includes(PINNED_VERSIONS.grype) && e.message.includes('latest'),
       );
     });
   }

@@ -6,10 +6,8 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
+import { repoRoot, sharedDir } from '../harness/paths';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-/** CI puts shared/ beside the checkout. */
-const sharedDir = path.resolve(repoRoot, '..', 'shared');
 const schemaDir = path.join(sharedDir, 'schemas');
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -90,15 +88,6 @@ function reachableSources(entry: string): string[] {
   };
   visit(entry);
   return [...seen];
-}
-
-/** Message keys used as `loc('Key'` / `tl.loc("Key"` (first argument a literal). */
-function locKeys(file: string): string[] {
-  const src = fs.readFileSync(file, 'utf8');
-  const keys: string[] = [];
-  const re = /\bloc\(\s*(['"`])([A-Za-z0-9_.\-]+)\1/g;
-  for (let m; (m = re.exec(src)); ) keys.push(m[2]);
-  return keys;
 }
 
 /** Output variables from SPEC §3/§4 (enforced once the task has real inputs, i.e. is no longer the skeleton). */
@@ -190,18 +179,6 @@ describe('manifest: task.json files', () => {
         }
       });
 
-      it('every loc() key used by the task’s sources exists in its messages', () => {
-        const entry = path.join(repoRoot, 'tasks', t, 'index.ts');
-        const messages = tj().messages ?? {};
-        const missing: string[] = [];
-        for (const file of reachableSources(entry)) {
-          for (const key of locKeys(file)) {
-            if (!(key in messages)) missing.push(`${path.relative(repoRoot, file)}: ${key}`);
-          }
-        }
-        assert.deepEqual(missing, [], `loc() keys missing from tasks/${t}/task.json messages`);
-      });
-
       it('outputVariables have unique, valid names', () => {
         const names = (tj().outputVariables ?? []).map((o) => o.name);
         for (const n of names) assert.match(n, /^[A-Za-z][A-Za-z0-9_]*$/);
@@ -275,6 +252,25 @@ describe('manifest: vss-extension.json', () => {
     assert.equal(new Set(ids).size, ids.length, 'duplicate contribution ids');
   });
 
+  it('contributes the dependencytrack service connection type that SyftSbom reads: token scheme (apitoken), optional frontendUrl', () => {
+    const endpoint = manifest.contributions.find((c: { type: string }) => c.type === 'ms.vss-endpoint.service-endpoint-type');
+    assert.ok(endpoint, 'no service endpoint type');
+    assert.deepEqual(endpoint.targets, ['ms.vss-endpoint.endpoint-types']);
+    assert.equal(endpoint.properties.name, 'dependencytrack');
+    const schemes = endpoint.properties.authenticationSchemes;
+    assert.deepEqual(schemes.map((a: { type: string }) => a.type), ['ms.vss-endpoint.endpoint-auth-scheme-token']);
+    const key = schemes[0].inputDescriptors.find((i: { id: string }) => i.id === 'apitoken');
+    assert.ok(key && key.isConfidential === true && key.validation.isRequired === true, 'apitoken is a required confidential field');
+    const frontend = endpoint.properties.inputDescriptors.find((i: { id: string }) => i.id === 'frontendUrl');
+    assert.ok(frontend && frontend.validation.isRequired === false, 'frontendUrl is optional');
+    const syft = readJson(path.join(repoRoot, 'tasks', 'SyftSbom', 'task.json'));
+    const input = syft.inputs.find((i: { name: string }) => i.name === 'dependencyTrackServiceConnection');
+    assert.equal(input.type, `connectedService:${endpoint.properties.name}`, 'the task input picks connections of this type');
+    const source = fs.readFileSync(path.join(repoRoot, 'tasks', 'SyftSbom', 'inputs.ts'), 'utf8');
+    assert.match(source, /authParameter\(id, 'apitoken'\)/, 'the task reads the field the scheme defines');
+    assert.match(source, /getEndpointDataParameter\(id, 'frontendUrl', true\)/);
+  });
+
   it('has no results tab (summary via uploadSummary works on Azure DevOps Server too)', () => {
     const types = manifest.contributions.map((c: { type: string }) => c.type);
     assert.ok(!types.includes('ms.vss-build-web.build-results-tab'));
@@ -293,5 +289,22 @@ describe('manifest: visibleRule parser', () => {
     assert.deepEqual(visibleRuleInputs('a = b && c != "" || dEf NotEndsWith x'), ['a', 'c', 'dEf']);
     assert.deepEqual(visibleRuleInputs('artifactName != none'), ['artifactName']);
     assert.throws(() => visibleRuleInputs('= x'));
+  });
+});
+
+describe('test sources', () => {
+  it('find the repository root and shared/ through tests/harness/paths.ts only', () => {
+    const own: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (entry.name.endsWith('.ts') && file !== path.join(repoRoot, 'tests', 'harness', 'paths.ts')) {
+          if (/path\.resolve\(__dirname, '\.\.', '\.\.', '\.\.'|'\.\.', 'shared'/.test(fs.readFileSync(file, 'utf8'))) own.push(path.relative(repoRoot, file));
+        }
+      }
+    };
+    walk(path.join(repoRoot, 'tests'));
+    assert.deepEqual(own, []);
   });
 });

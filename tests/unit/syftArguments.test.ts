@@ -54,8 +54,18 @@ describe('syft formats: outputFormats → formats (pure)', () => {
 
   it('rejects an empty list and duplicates (including an alias of a listed format)', () => {
     userError(() => parseFormats(' , '), /outputFormats is empty/);
-    userError(() => parseFormats('cyclonedx-json,cyclonedx-json@1.5'), /more than once/);
-    userError(() => parseFormats('json,syft-json'), /more than once/);
+    userError(() => parseFormats('cyclonedx-json@1.5,cyclonedx-json@1.5'), /names cyclonedx-json@1\.5 more than once/);
+    userError(() => parseFormats('json,syft-json'), /names syft-json more than once/);
+  });
+
+  it('one format at several versions: each versioned file carries its version, the plain one keeps its name', () => {
+    const formats = parseFormats('cyclonedx-json,cyclonedx-json@1.5,cyclonedx-xml@1.6,spdx-json');
+    assert.deepStrictEqual(formats.map((f) => [formatArgument(f), f.extension]), [
+      ['cyclonedx-json', '.cdx.json'],
+      ['cyclonedx-json@1.5', '.cdx-1.5.json'],
+      ['cyclonedx-xml@1.6', '.cdx.xml'],
+      ['spdx-json', '.spdx.json'],
+    ]);
   });
 });
 
@@ -117,8 +127,24 @@ describe('syft inputs: Dependency-Track settings (pure)', () => {
 
   it('defaults project and version to the repository and branch; normalises the URL', () => {
     const dt = parseDependencyTrack({ url: 'https://dt.example.com/api/v1/bom/', apiKey: 'odt_abc' }, cdx, env);
-    assert.deepStrictEqual(dt, { baseUrl: 'https://dt.example.com', apiKey: 'odt_abc', projectName: 'my-repo', projectVersion: 'main' });
-    assert.strictEqual(parseDependencyTrack({ url: 'http://h:8081/dtrack', apiKey: 'k', project: 'p', projectVersion: '2.0' }, cdx, env)!.baseUrl, 'http://h:8081/dtrack');
+    assert.deepStrictEqual(dt, {
+      target: {
+        baseUrl: 'https://dt.example.com',
+        apiKey: 'odt_abc',
+        source: 'dependencyTrackUrl',
+        keyName: 'The key in dependencyTrackApiKey',
+        projectName: 'my-repo',
+        projectVersion: 'main',
+        tags: [],
+        parentName: undefined,
+        parentVersion: undefined,
+        isLatest: false,
+      },
+      timeoutMinutes: 10,
+      wait: undefined,
+      frontendUrl: undefined,
+    });
+    assert.strictEqual(parseDependencyTrack({ url: 'http://h:8081/dtrack', apiKey: 'k', project: 'p', projectVersion: '2.0' }, cdx, env)!.target.baseUrl, 'http://h:8081/dtrack');
   });
 
   it('a project or version still holding an undefined $(Variable) counts as empty, and the log names it', () => {
@@ -130,7 +156,7 @@ describe('syft inputs: Dependency-Track settings (pure)', () => {
     userError(() => parseDependencyTrack({ ...classicRelease, project: 'shop' }, cdx, {}, (l) => lines.push(l)), /dependencyTrackProjectVersion is empty/);
     assert.deepStrictEqual(lines, ['dependencyTrackProjectVersion: $(Build.SourceBranchName) is not defined in this pipeline, so dependencyTrackProjectVersion counts as empty.']);
     const dt = parseDependencyTrack({ ...classicRelease, project: 'shop-$(Release.Name)' }, cdx, env, () => undefined);
-    assert.deepStrictEqual([dt!.projectName, dt!.projectVersion], ['my-repo', 'main'], 'the defaults apply');
+    assert.deepStrictEqual([dt!.target.projectName, dt!.target.projectVersion], ['my-repo', 'main'], 'the defaults apply');
   });
 
   it('URL without a key is a clear error that points at secret variables', () => {
@@ -153,5 +179,50 @@ describe('syft inputs: Dependency-Track settings (pure)', () => {
   it('needs a CycloneDX format to upload, and a project name', () => {
     userError(() => parseDependencyTrack({ url: 'https://dt', apiKey: 'k' }, parseFormats('spdx-json'), env), /has none\. Add cyclonedx-json/);
     userError(() => parseDependencyTrack({ url: 'https://dt', apiKey: 'k' }, cdx, {}), /dependencyTrackProject is empty/);
+  });
+
+  const connection = { id: 'dt-prod', url: 'https://dt.example.com/', apiKey: 'odt_conn', frontendUrl: 'https://ui.example.com/' };
+
+  it('a service connection gives URL, key and frontend URL; messages name the connection', () => {
+    const dt = parseDependencyTrack({ connection }, cdx, env)!;
+    assert.deepStrictEqual(
+      [dt.target.baseUrl, dt.target.apiKey, dt.target.source, dt.target.keyName, dt.frontendUrl],
+      ['https://dt.example.com', 'odt_conn', "service connection 'dt-prod'", "The API key of service connection 'dt-prod'", 'https://ui.example.com'],
+    );
+    assert.strictEqual(parseDependencyTrack({ connection, frontendUrl: 'https://other.example.com/dt/' }, cdx, env)!.frontendUrl, 'https://other.example.com/dt', 'the input wins over the connection');
+    userError(() => parseDependencyTrack({ connection: { ...connection, apiKey: ' ' } }, cdx, env), /service connection 'dt-prod' has no API key\. Edit the connection/);
+    userError(() => parseDependencyTrack({ connection: { id: 'missing' } }, cdx, env), /service connection 'missing' was not found or has no server URL/);
+    userError(() => parseDependencyTrack({ connection: { ...connection, url: 'ftp://x' } }, cdx, env), /^The server URL of service connection 'dt-prod' 'ftp:\/\/x' is not a valid URL/);
+    userError(() => parseDependencyTrack({ connection: { ...connection, frontendUrl: 'ui.example.com' } }, cdx, env), /^The frontend URL of service connection 'dt-prod' 'ui\.example\.com' is not an http\(s\) URL/);
+  });
+
+  it('a service connection and dependencyTrackUrl/ApiKey together are a clear error', () => {
+    userError(() => parseDependencyTrack({ connection, url: 'https://dt.example.com' }, cdx, env), /^Both dependencyTrackServiceConnection and dependencyTrackUrl are set\. Use one/);
+    userError(() => parseDependencyTrack({ connection, apiKey: 'k' }, cdx, env), /^Both dependencyTrackServiceConnection and dependencyTrackApiKey are set/);
+  });
+
+  it('upload options: tags split on commas, parent, isLatest; a parent version needs a name', () => {
+    const dt = parseDependencyTrack({ connection, tags: ' team-a, ,prod ', parentName: 'platform', parentVersion: '2', isLatest: 'TRUE' }, cdx, env)!;
+    assert.deepStrictEqual([dt.target.tags, dt.target.parentName, dt.target.parentVersion, dt.target.isLatest], [['team-a', 'prod'], 'platform', '2', true]);
+    userError(() => parseDependencyTrack({ connection, parentVersion: '2' }, cdx, env), /dependencyTrackParentVersion is set but dependencyTrackParentName is empty/);
+    userError(() => parseDependencyTrack({ connection, isLatest: 'yes' }, cdx, env), /Input dependencyTrackIsLatest must be one of true, false, not 'yes'/);
+    userError(() => parseDependencyTrack({ connection, tags: '$(Undefined.Tags)' }, cdx, env), /dependencyTrackProjectTags .*\$\(Undefined\.Tags\), which this pipeline does not define/);
+  });
+
+  it('a wait or gate without a server is a clear error (it would pass every build)', () => {
+    userError(() => parseDependencyTrack({ failOnSeverity: 'critical' }, cdx, env), /^dependencyTrackFailOnSeverity is set, but no Dependency-Track server is: set dependencyTrackServiceConnection/);
+    userError(() => parseDependencyTrack({ wait: 'true', failOnPolicyViolation: 'fail' }, cdx, env), /^dependencyTrackWait and dependencyTrackFailOnPolicyViolation are set, but no Dependency-Track server is/);
+    assert.strictEqual(parseDependencyTrack({ wait: 'false', failOnSeverity: 'none', failOnPolicyViolation: 'none' }, cdx, env), undefined);
+  });
+
+  it('wait and gate inputs: either fail input turns the wait on; bad values are clear errors', () => {
+    assert.strictEqual(parseDependencyTrack({ connection }, cdx, env)!.wait, undefined);
+    assert.deepStrictEqual(parseDependencyTrack({ connection, wait: 'true' }, cdx, env)!.wait, { failOnSeverity: 'none', failOnPolicyViolation: 'none' });
+    assert.deepStrictEqual(parseDependencyTrack({ connection, failOnSeverity: 'High' }, cdx, env)!.wait, { failOnSeverity: 'high', failOnPolicyViolation: 'none' });
+    assert.deepStrictEqual(parseDependencyTrack({ connection, wait: 'false', failOnPolicyViolation: 'warn' }, cdx, env)!.wait, { failOnSeverity: 'none', failOnPolicyViolation: 'warn' });
+    assert.strictEqual(parseDependencyTrack({ connection, timeoutMinutes: '0.5' }, cdx, env)!.timeoutMinutes, 0.5);
+    userError(() => parseDependencyTrack({ connection, failOnSeverity: 'severe' }, cdx, env), /dependencyTrackFailOnSeverity must be one of none, critical, high, medium, low, not 'severe'/);
+    userError(() => parseDependencyTrack({ connection, failOnPolicyViolation: 'info' }, cdx, env), /dependencyTrackFailOnPolicyViolation must be one of none, warn, fail/);
+    for (const bad of ['0', '-1', 'ten', '1000']) userError(() => parseDependencyTrack({ connection, timeoutMinutes: bad }, cdx, env), /dependencyTrackTimeoutMinutes must be a number of minutes above 0/);
   });
 });

@@ -5,11 +5,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseFormats, FormatSpec } from '../../tasks/SyftSbom/formats';
 import { countSpdxJson, countSpdxTagValue } from '../../tasks/SyftSbom/sbomInfo';
-import { validateCycloneDxJson as validateUnbundled, validateCycloneDxXml as validateXmlUnbundled } from '../../tasks/SyftSbom/validation';
-import { syftTestBundle, SyftModules } from './syftTestBundle';
+import * as processing from '../../tasks/SyftSbom/sbomProcessing';
+import * as provenanceModule from '../../tasks/SyftSbom/provenance';
+import * as validation from '../../tasks/SyftSbom/validation';
+import { fixture } from '../harness/paths';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const syftFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
+const syftFixtures = fixture('syft');
 
 const ENV = {
   BUILD_DEFINITIONNAME: 'fixture-pipeline',
@@ -34,13 +35,13 @@ function formatOf(file: string): FormatSpec | undefined {
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-describe('syft SBOM processing over every shared syft fixture (bundled validators)', function () {
+describe('syft SBOM processing over every shared syft fixture', function () {
   this.timeout(120_000);
-  let m: SyftModules;
+  // The modules as they ship: the task bundles them unchanged (no bundle-time rewrites).
+  const m = { ...processing, ...provenanceModule, ...validation };
   let work: string;
   const provenance = () => m.provenanceProperties(ENV);
   before(async () => {
-    m = (await syftTestBundle()).modules;
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'syft-fixtures-'));
   });
   after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -63,7 +64,7 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
       it(`${name}: provenance added, validity unchanged, everything else preserved in order`, async () => {
         const originalText = fs.readFileSync(path.join(syftFixtures, name), 'utf8');
         const original = JSON.parse(originalText);
-        const before = await m.validateCycloneDxJson(JSON.parse(originalText), () => originalText);
+        const before = await m.validateCycloneDxJson(JSON.parse(originalText));
         assert.ok(before.checked, before.note);
         const file = copy(name);
         const result = await m.processSbom(format, file, { provenance: provenance(), validate: true, count: true, keepContent: true });
@@ -138,10 +139,10 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
   it('a schema-invalid CycloneDX JSON is reported with the JSON path', async () => {
     const doc = JSON.parse(fs.readFileSync(path.join(syftFixtures, 'syft-1.11.1-webgoat-dir.cdx.json'), 'utf8'));
     doc.components[1].type = 'spaceship';
-    const result = await m.validateCycloneDxJson(doc, () => JSON.stringify(doc));
+    const result = await m.validateCycloneDxJson(doc);
     assert.ok(result.checked && !result.valid);
     assert.ok(result.errors.some((e) => e.startsWith('/components/1/type')), result.errors.join('\n'));
-    const unknown = await m.validateCycloneDxJson({ bomFormat: 'CycloneDX', specVersion: '9.9' }, () => '');
+    const unknown = await m.validateCycloneDxJson({ bomFormat: 'CycloneDX', specVersion: '9.9' });
     assert.ok(!unknown.checked);
     assert.match(unknown.note!, /9\.9/);
   });
@@ -156,7 +157,7 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
       [{ bomFormat: 'CycloneDX', specVersion: '1.9' }, /CycloneDX 1\.9 is not a spec version @cyclonedx\/cyclonedx-library knows \(1\.7, 1\.6, .*1\.0\)/],
     ];
     for (const [doc, note] of cases) {
-      const result = await m.validateCycloneDxJson(doc, () => JSON.stringify(doc));
+      const result = await m.validateCycloneDxJson(doc);
       assert.ok(!result.checked && !result.valid, JSON.stringify(doc).slice(0, 80));
       assert.match(result.note!, note);
     }
@@ -206,13 +207,13 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
   });
 });
 
-describe('syft validation outside the bundle (library as installed)', () => {
-  it('JSON still validates (the library gets text), XML says its native backend is missing', async () => {
+describe('syft validation: the same code in the tsc output as in the bundle', () => {
+  it('validates CycloneDX XML and JSON with the schemas the build writes beside it', async () => {
+    assert.ok(fs.existsSync(path.join(validation.SCHEMA_DIRECTORY, 'bom-1.6.SNAPSHOT.xsd')), validation.SCHEMA_DIRECTORY);
     const text = fs.readFileSync(path.join(syftFixtures, 'syft-unversioned-go-project.cdx.json'), 'utf8');
-    const json = await validateUnbundled(JSON.parse(text), () => text);
-    assert.ok(json.checked && json.valid);
-    const xml = await validateXmlUnbundled('<bom xmlns="http://cyclonedx.org/schema/bom/1.6"/>', '1.6');
-    assert.ok(!xml.checked);
-    assert.match(xml.note!, /not available/);
+    const json = await validation.validateCycloneDxJson(JSON.parse(text));
+    assert.ok(json.checked && json.valid, JSON.stringify(json));
+    const xml = await validation.validateCycloneDxXml('<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"/>', '1.6');
+    assert.ok(xml.checked && xml.valid, JSON.stringify(xml));
   });
 });

@@ -136,18 +136,18 @@ describe('syft component counts (pure)', () => {
       metadata: { component: { type: 'container' }, tools: { components: [{ type: 'application' }] } },
       components: [{ type: 'library', components: [{ type: 'library' }, { type: 'file' }] }, { type: 'operating-system' }, {}],
     };
-    assert.deepStrictEqual(countCycloneDxJson(doc), { total: 5, byType: { library: 2, file: 1, 'operating-system': 1, unknown: 1 } });
+    assert.deepStrictEqual(countCycloneDxJson(doc), { total: 5, packages: 3, byType: { library: 2, file: 1, 'operating-system': 1, unknown: 1 } });
   });
 
   it('CycloneDX XML counts bom/components/component recursively, not metadata/tools', () => {
     const xml = `<bom><metadata><tools><components><component type="application"/></components></tools><component type="container"/></metadata>
       <components><component type="library"><name>a</name><components><component type="file"/></components></component><component type='library'/></components></bom>`;
-    assert.deepStrictEqual(countCycloneDxXml(xml), { total: 3, byType: { library: 2, file: 1 } });
+    assert.deepStrictEqual(countCycloneDxXml(xml), { total: 3, packages: 2, byType: { library: 2, file: 1 } });
   });
 
   it('SPDX and Syft formats', () => {
-    assert.deepStrictEqual(countSpdxJson({ packages: [{ primaryPackagePurpose: 'LIBRARY' }, {}] }), { total: 2, byType: { library: 1, package: 1 } });
-    assert.deepStrictEqual(countSpdxTagValue('PackageName: a\nPackageVersion: 1\nPackageName: b\n'), { total: 2, byType: { package: 2 } });
-    assert.deepStrictEqual(countSyftJson({ artifacts: [{ type: 'npm' }, { type: 'npm' }, { type: 'deb' }] }), { total: 3, byType: { npm: 2, deb: 1 } });
+    assert.deepStrictEqual(countSpdxJson({ packages: [{ primaryPackagePurpose: 'LIBRARY' }, {}] }), { total: 2, packages: 2, byType: { library: 1, package: 1 } });
+    assert.deepStrictEqual(countSpdxTagValue('PackageName: a\nPackageVersion: 1\nPackageName: b\n'), { total: 2, packages: 2, byType: { package: 2 } });
+    assert.deepStrictEqual(countSyftJson({ artifacts: [{ type: 'npm' }, { type: 'npm' }, { type: 'deb' }] }), { total: 3, packages: 3, byType: { npm: 2, deb: 1 } });
   });
 });

@@ -2,9 +2,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { countSpdxJson, countSpdxTagValue, spdxJsonVersion } from '../../tasks/SyftSbom/sbomInfo';
+import { fixture } from '../harness/paths';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const syftFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
+const syftFixtures = fixture('syft');
 const read = (name: string) => fs.readFileSync(path.join(syftFixtures, name), 'utf8');
 
 /**
@@ -65,7 +65,7 @@ describe('syft component counts (pure)', () => {
         { type: 'software_Sbom', spdxId: 'SPDXRef:SBOM-1', rootElement: ['SPDXRef:DocumentRoot-Image-user-image-input'] },
       ],
     };
-    assert.deepStrictEqual(countSpdxJson(doc), { total: 2, byType: { package: 1, library: 1 } });
+    assert.deepStrictEqual(countSpdxJson(doc), { total: 2, packages: 2, byType: { package: 1, library: 1 } });
     assert.strictEqual(spdxJsonVersion(doc), 'SPDX-3.0.1');
     assert.strictEqual(spdxJsonVersion(JSON.parse(read('syft-1.28.0-java-dir.spdx.json'))), 'SPDX-2.3');
   });

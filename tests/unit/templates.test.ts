@@ -8,14 +8,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { repoRoot, sharedDir } from '../harness/paths';
 import {
     createValidator, formatProblems, inputNames, isTemplateExpressionFalsePositive, pipelineSchemaWithTasks, PipelineValidator,
     readTaskJson, TaskJson, taskReference,
 } from '../harness/pipelineSchema';
 
-// build/tests/unit → repository root
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const sharedDir = path.resolve(repoRoot, '..', 'shared');
 const templatesDir = path.join(repoRoot, 'templates');
 const schemaPath = path.join(sharedDir, 'schemas', 'azure-pipelines.schema.json');
 const samplePath = path.join(templatesDir, 'examples', 'azure-pipelines.yml');
@@ -455,10 +453,11 @@ function parameterReferences(text: string): Set<string> {
 /**
  * Checks every `outputs['...']` reference in stage conditions: the stage form
  * dependencies.<stage>.outputs['<job>.<step>.<var>'], an existing stage the gated stage
- * depends on, a job of that stage, a GrypeScan step of that job, a declared output variable.
+ * depends on, a job of that stage, a step of that job running a task (GrypeScan@1, SyftSbom@1)
+ * that declares the output variable.
  */
-function gateProblems(stages: Record<string, Value>[], grype: TaskJson): { problems: string[]; variables: string[] } {
-    const declared = new Set((grype.outputVariables ?? []).map((v) => v.name));
+function gateProblems(stages: Record<string, Value>[], ...tasks: TaskJson[]): { problems: string[]; variables: string[] } {
+    const declares = (task: TaskJson, variable: string) => (task.outputVariables ?? []).some((v) => v.name === variable);
     const problems: string[] = [];
     const variables: string[] = [];
     const gated = stages.filter((s) => typeof s.condition === 'string' && /outputs\s*\[/.test(s.condition));
@@ -482,9 +481,10 @@ function gateProblems(stages: Record<string, Value>[], grype: TaskJson): { probl
             if (!job) { problems.push(`${name}: stage ${prefix[1]} has no job ${jobRef} (jobs: ${((source.jobs as Job[]) ?? []).map(jobName).join(', ')})`); continue; }
             // A GrypeScan@1 step, or a script step that re-exports its outputs (security-scan.yml's totals over images).
             const reExports = (st: Step) => typeof st.bash === 'string' && st.bash.includes(variable) && /isOutput=true/.test(st.bash);
-            const grypeSteps = stepsOf(job).filter((st) => isTask(st, taskReference(grype)) || reExports(st)).map((st) => toStr(st.name as Value));
-            if (!grypeSteps.includes(stepRef)) problems.push(`${name}: step '${stepRef}' is not a GrypeScan@1 step of job ${jobRef}, nor one that re-exports '${variable}' (such steps: ${grypeSteps.join(', ') || 'none'})`);
-            if (!declared.has(variable)) problems.push(`${name}: output variable '${variable}' is not declared in tasks/GrypeScan/task.json outputVariables (declared: ${[...declared].join(', ') || 'none'})`);
+            const declaring = tasks.filter((t) => declares(t, variable));
+            if (!declaring.length) problems.push(`${name}: output variable '${variable}' is not declared in the outputVariables of ${tasks.map((t) => `tasks/${t.name}/task.json`).join(' or ')}`);
+            const sources = stepsOf(job).filter((st) => declaring.some((t) => isTask(st, taskReference(t))) || reExports(st)).map((st) => toStr(st.name as Value));
+            if (!sources.includes(stepRef)) problems.push(`${name}: step '${stepRef}' of job ${jobRef} is not a ${declaring.map((t) => `${t.name}@1`).join('/') || 'task'} step declaring '${variable}', nor one that re-exports it (such steps: ${sources.join(', ') || 'none'})`);
         }
     }
     return { problems, variables };
@@ -828,6 +828,21 @@ describe('templates', function () {
             });
         });
 
+        it('passes the Dependency-Track connection and gate to each Syft step; with images each image is its own project', function () {
+            const dtParams = { dependencyTrackServiceConnection: 'dependency-track', dependencyTrackFailOnSeverity: 'high', dependencyTrackFailOnPolicyViolation: 'fail' };
+            const syftInputs = (jobs: Job[]) => jobs.flatMap((j) => stepsOf(j)).filter((s) => isTask(s, taskReference(syft))).map((s) => s.inputs as Record<string, Value>);
+            const [single] = syftInputs(expandTemplate(file, dtParams).jobs as Job[]);
+            assert.deepStrictEqual(
+                [single.dependencyTrackServiceConnection, single.dependencyTrackFailOnSeverity, single.dependencyTrackFailOnPolicyViolation, single.dependencyTrackProject],
+                ['dependency-track', 'high', 'fail', undefined],
+                'one target: the task default project',
+            );
+            const perImage = syftInputs(expandTemplate(file, { ...dtParams, images: { web: 'myacr.azurecr.io/web:1', api: 'nginx:1.27' } }).jobs as Job[]);
+            assert.deepStrictEqual(perImage.map((i) => i.dependencyTrackProject), ['$(Build.Repository.Name)-web', '$(Build.Repository.Name)-api']);
+            const named = syftInputs(expandTemplate(file, { ...dtParams, dependencyTrackProject: 'shop', images: { web: 'w:1' } }).jobs as Job[]);
+            assert.deepStrictEqual(named.map((i) => [i.dependencyTrackProject, i.dependencyTrackServiceConnection]), [['shop-web', 'dependency-track']]);
+        });
+
         it('passes extra parameters through to the step templates', function () {
             const jobs = expandTemplate(file, { grypeParameters: { grypeVersion: '0.117.0' }, syftParameters: { syftVersion: '1.42.3' } }).jobs as Job[];
             const inputs = (ref: string) => jobs.flatMap((j) => stepsOf(j)).filter((s) => isTask(s, ref)).map((s) => s.inputs as Record<string, Value>);
@@ -882,22 +897,24 @@ describe('templates', function () {
             }
         });
 
-        it('gates the deployment stage on criticalCount declared by GrypeScan@1', function () {
-            const result = gateProblems(stages(), grype);
+        it('gates the deployment stage on criticalCount (GrypeScan@1) and dtCriticalCount (SyftSbom@1, Dependency-Track)', function () {
+            const result = gateProblems(stages(), grype, syft);
             assert.deepStrictEqual(result.problems, [], `\n  ${result.problems.join('\n  ')}`);
             assert.ok(result.variables.includes('criticalCount'), `the gate must use criticalCount (uses: ${result.variables.join(', ') || 'nothing'})`);
+            assert.ok(result.variables.includes('dtCriticalCount'), `the gate must use dtCriticalCount (uses: ${result.variables.join(', ') || 'nothing'})`);
         });
 
         it('the gate check rejects an undeclared variable, a non-Grype step and a missing job', function () {
             const withCondition = (condition: string) => stages().map((s) => (s.stage === 'Deploy' ? { ...s, condition } : s));
             const cases: [string, RegExp][] = [
                 ["eq(dependencies.Scan.outputs['Grype.grypeScan.criticalCountTypo'], '0')", /not declared/],
-                ["eq(dependencies.Scan.outputs['Syft.syftSbom.criticalCount'], '0')", /not a GrypeScan@1 step/],
+                ["eq(dependencies.Scan.outputs['Syft.syftSbom.criticalCount'], '0')", /step 'syftSbom' of job Syft is not a GrypeScan@1 step declaring 'criticalCount'/],
+                ["eq(dependencies.Scan.outputs['Grype.grypeScan.dtCriticalCount'], '0')", /step 'grypeScan' of job Grype is not a SyftSbom@1 step declaring 'dtCriticalCount'/],
                 ["eq(dependencies.Scan.outputs['NoSuchJob.grypeScan.criticalCount'], '0')", /has no job/],
                 ["eq(stageDependencies.Scan.Grype.outputs['grypeScan.criticalCount'], '0')", /dependencies\.<stage>/],
             ];
             for (const [condition, expected] of cases) {
-                const result = gateProblems(withCondition(condition), grype);
+                const result = gateProblems(withCondition(condition), grype, syft);
                 assert.ok(result.problems.some((p) => expected.test(p)), `${condition}: expected ${expected}, got ${JSON.stringify(result.problems)}`);
             }
         });
@@ -996,8 +1013,12 @@ describe('templates', function () {
             const withImages = stages().map((s) => (s.stage === 'Scan'
                 ? { ...s, jobs: expandTemplate(path.join(templatesDir, 'security-scan.yml'), { images: { web: 'myacr.azurecr.io/web:$(Build.BuildId)', api: 'nginx:1.27' } }).jobs as Value }
                 : s));
-            const result = gateProblems(withImages, grype);
-            assert.deepStrictEqual(result.problems, [], `\n  ${result.problems.join('\n  ')}`);
+            // Each image is its own Dependency-Track project (job Syft_<name>): the dt* gate names that job instead.
+            const result = gateProblems(withImages, grype, syft);
+            const grypeProblems = result.problems.filter((p) => !/dtCriticalCount|no job Syft /.test(p));
+            assert.deepStrictEqual(grypeProblems, [], `\n  ${grypeProblems.join('\n  ')}`);
+            const perImage = gateProblems(withImages.map((s) => (s.stage === 'Deploy' ? { ...s, condition: "eq(dependencies.Scan.outputs['Syft_web.syftSbom.dtCriticalCount'], '0')" } : s)), grype, syft);
+            assert.deepStrictEqual(perImage.problems, []);
         });
 
         it('the scheduled run does not deploy and CI runs do not run the nightly stage', function () {
@@ -1066,5 +1087,61 @@ describe('templates', function () {
             const scan = jobs.flatMap(stepsOf).find((s) => isTask(s, taskReference(grype))) as Step;
             assert.strictEqual((scan.inputs as Record<string, Value>).failOnSeverity, 'high');
         });
+    });
+});
+
+describe('templates: parameters and file names never reach the agent as logging commands', function () {
+    const SCRIPT_KEYS = ['bash', 'script', 'pwsh', 'powershell'];
+    /** Lines the agent would read as a command (it finds `##vso[` anywhere in a line). */
+    const commandLines = (stdout: string) => stdout.split('\n').filter((l) => l.includes('##vso['));
+
+    it('no script step has a ${{ }} expression in its text: values come in through env:', function () {
+        const problems: string[] = [];
+        const walk = (node: Yaml, file: string): void => {
+            if (Array.isArray(node)) node.forEach((n) => walk(n, file));
+            else if (isMap(node)) {
+                for (const [key, value] of Object.entries(node)) {
+                    if (SCRIPT_KEYS.includes(key) && typeof value === 'string' && value.includes('${{')) problems.push(`${rel(file)}: ${key}: ${value.split('\n')[0]}`);
+                    walk(value as Yaml, file);
+                }
+            }
+        };
+        for (const file of listYamlFiles(templatesDir)) walk(loadYaml(file), file);
+        assert.deepStrictEqual(problems, []);
+    });
+
+    it('a hostile sbomBuildTag adds one build tag, on one line, with its ##vso[ neutralised', function () {
+        const tag = 'sbom"; echo "##vso[task.complete result=Failed]\n##vso[task.setvariable variable=X]y';
+        for (const images of [undefined, { web: 'nginx:1.27' }]) {
+            const jobs = expandTemplate(path.join(templatesDir, 'security-scan.yml'), { sbomBuildTag: tag, ...(images ? { images } : {}) }).jobs as Job[];
+            const step = jobs.flatMap(stepsOf).find((s) => typeof s.bash === 'string' && s.bash.includes('build.addbuildtag'));
+            assert.ok(step, 'the tag step');
+            const env = Object.fromEntries(Object.entries((step.env ?? {}) as Record<string, Value>).map(([k, v]) => [k, toStr(v)]));
+            const r = runBashStep(toStr(step.bash as Value), {}, env);
+            assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+            assert.deepStrictEqual(commandLines(r.stdout), ['##vso[build.addbuildtag]sbom"; echo "##_vso[task.complete result=Failed] ##_vso[task.setvariable variable=X]y']);
+        }
+    });
+
+    it('the nightly locate script: file names with ##vso[ or a line break set nothing but the legs', function () {
+        if (!bashAtLeast4()) this.skip();
+        const expanded = expandTemplate(samplePath, {});
+        const locate = ((expanded.stages as Record<string, Value>[]).find((st) => toStr(st.stage as Value) === 'NightlyRescan')!.jobs as Job[])
+            .flatMap(stepsOf).find((s) => toStr(s.name as Value) === 'locate')!;
+        const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'nightly-hostile-'));
+        try {
+            const names = ['a##vso[task.complete result=Failed]b.cdx.json', 'line\n##vso[task.setvariable variable=X]y.cdx.json'];
+            fs.mkdirSync(path.join(workspace, 'last-sbom'), { recursive: true });
+            for (const name of names) fs.writeFileSync(path.join(workspace, 'last-sbom', name), '{}');
+            const r = runBashStep(toStr(locate.bash as Value), { 'Pipeline.Workspace': workspace }, {});
+            assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+            const lines = commandLines(r.stdout);
+            assert.strictEqual(lines.length, 1, r.stdout);
+            assert.match(lines[0], /^##vso\[task\.setvariable variable=legs;isOutput=true\]/);
+            const legs = JSON.parse(outputVariablesOf(r.stdout).legs) as Record<string, { sbomFile: string }>;
+            assert.deepStrictEqual(Object.values(legs).map((l) => l.sbomFile).sort(), [...names].sort());
+        } finally {
+            fs.rmSync(workspace, { recursive: true, force: true });
+        }
     });
 });

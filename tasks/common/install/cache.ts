@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
+import { isFile } from '../files';
 
 export interface CacheLocation {
   /** `<tools>/<tool>/<ver>/<arch>`: the entry tool-lib's findLocalTool returns */
@@ -27,14 +28,6 @@ export function cacheLocation(toolsDirectory: string, tool: string, version: str
     lockPath: `${entryDir}.lock`,
     stagingRoot: join(toolsDirectory, tool, '.staging'),
   };
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** The cached executable, if the entry is marked complete and holds it. */

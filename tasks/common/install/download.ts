@@ -7,9 +7,10 @@ import { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../errors';
-import { requestWithRetries, RetryPolicy } from '../http';
+import { readBytes, requestWithRetries, RetryPolicy } from '../http';
 import { percentOf, progressTenth, progressText, ProgressState, shouldReportProgress } from './progress';
 import { HttpStatusError } from '../retry';
+import { logLine } from '../text';
 
 export interface DownloadPolicy extends RetryPolicy {
   progressIntervalMs: number;
@@ -84,7 +85,7 @@ export async function downloadFile(url: string, destPath: string): Promise<strin
         if (shouldReportProgress(progress, now, receivedBytes, totalBytes, downloadPolicy.progressIntervalMs)) {
           progress.lastReportAtMs = now;
           progress.lastReportedTenth = progressTenth(receivedBytes, totalBytes);
-          console.log(`Downloading ${url}: ${progressText(receivedBytes, totalBytes)}`);
+          logLine(`Downloading ${url}: ${progressText(receivedBytes, totalBytes)}`);
           const percent = percentOf(receivedBytes, totalBytes);
           if (percent !== undefined) tl.setProgress(percent, 'Downloading');
         }
@@ -98,9 +99,7 @@ export async function downloadFile(url: string, destPath: string): Promise<strin
 }
 
 async function readBody(url: string, response: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks);
+  const body = await readBytes(response);
   assertComplete(url, body.length, contentLength(response));
   return body.toString('utf8');
 }

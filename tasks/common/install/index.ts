@@ -3,15 +3,17 @@
 // cache it atomically. Decisions live in the pure modules next to this file; download.ts and
 // cache.ts do the I/O. The download path (tool-lib, typed-rest-client) is loaded only on a cache
 // miss, which keeps a cache hit about as cheap as starting Node.
-import { accessSync, chmodSync, constants, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../errors';
+import { isFile } from '../files';
 import { cacheLocation, CacheLocation, commitStagingDir, createStagingDir, findCachedBinary, removeStagingDir } from './cache';
 import { findChecksum } from './checksums';
 import { archiveAssetName, checksumsAssetName, ReleasePlatform, resolvePlatform } from './platform';
 import { HttpStatusError } from '../retry';
+import { logLine } from '../text';
 import { defaultDownloadBase, latestReleaseUrl, parseRequestedVersion, versionFromTag } from './version';
 import { PINNED_VERSIONS, ToolName } from './versions';
 
@@ -49,23 +51,18 @@ export async function installTool(req: InstallRequest): Promise<InstalledTool> {
   const location = cacheLocation(toolsDirectory(), req.tool, version, process.arch);
   const cached = findCachedBinary(location, platform.binaryName);
   if (cached) {
-    console.log(`Using ${req.tool} ${version} from the tool cache: ${cached}`);
+    logLine(`Using ${req.tool} ${version} from the tool cache: ${cached}`);
     return { path: cached, version, fromCache: true };
   }
-  console.log(`${req.tool} ${version} is not in the tool cache; downloading it.`);
+  logLine(`${req.tool} ${version} is not in the tool cache; downloading it.`);
   const path = await downloadVerifyAndCache(req.tool, version, platform, mirrorBase || defaultDownloadBase(req.tool, process.env), location);
   return { path, version, fromCache: false };
 }
 
 function useProvidedBinary(tool: ToolName, binaryPath: string): InstalledTool {
   const fix = `Set binaryPath to the full path of an installed ${tool} executable, or leave it empty to download ${tool}.`;
-  let isFile: boolean;
-  try {
-    isFile = statSync(binaryPath).isFile();
-  } catch {
-    throw new UserError(`binaryPath '${binaryPath}' does not exist. ${fix}`);
-  }
-  if (!isFile) throw new UserError(`binaryPath '${binaryPath}' is not a file. ${fix}`);
+  if (!existsSync(binaryPath)) throw new UserError(`binaryPath '${binaryPath}' does not exist. ${fix}`);
+  if (!isFile(binaryPath)) throw new UserError(`binaryPath '${binaryPath}' is not a file. ${fix}`);
   if (process.platform !== 'win32') {
     try {
       accessSync(binaryPath, constants.X_OK);
@@ -73,7 +70,7 @@ function useProvidedBinary(tool: ToolName, binaryPath: string): InstalledTool {
       throw new UserError(`binaryPath '${binaryPath}' is not executable. Run 'chmod +x ${binaryPath}' on the agent, or: ${fix}`);
     }
   }
-  console.log(`Using ${tool} from binaryPath: ${binaryPath} (nothing downloaded).`);
+  logLine(`Using ${tool} from binaryPath: ${binaryPath} (nothing downloaded).`);
   return { path: binaryPath, version: '', fromCache: false };
 }
 
@@ -83,7 +80,7 @@ async function resolveLatestVersion(tool: ToolName): Promise<string> {
   const tag = await fetchLatestReleaseTag(url);
   const version = versionFromTag(tag);
   if (!version) throw new UserError(`${url} pointed at '${tag}', which is not a release version. Pin a ${tool} version instead of 'latest'.`);
-  console.log(`'latest' resolved to ${tool} ${version}. Pinning a version is safer: builds stay reproducible and do not change when Anchore releases.`);
+  logLine(`'latest' resolved to ${tool} ${version}. Pinning a version is safer: builds stay reproducible and do not change when Anchore releases.`);
   return version;
 }
 
@@ -117,7 +114,7 @@ async function downloadVerifyAndCache(tool: ToolName, version: string, platform:
   }
 
   const archivePath = join(tl.getVariable('Agent.TempDirectory') || tmpdir(), `${tool}-${process.pid}-${Date.now()}-${assetName}`);
-  console.log(`Downloading ${archiveUrl}`);
+  logLine(`Downloading ${archiveUrl}`);
   let actualSha256: string;
   try {
     try {
@@ -135,7 +132,7 @@ async function downloadVerifyAndCache(tool: ToolName, version: string, platform:
           `The download was corrupted or the release was altered; nothing was installed. Retry, and if it persists check the mirror or proxy.`,
       );
     }
-    console.log(`Verified SHA-256 ${actualSha256} of ${assetName} against ${checksumsUrl}`);
+    logLine(`Verified SHA-256 ${actualSha256} of ${assetName} against ${checksumsUrl}`);
     return await extractIntoCache(archivePath, platform, location, tool, version);
   } finally {
     tl.rmRF(archivePath);
@@ -158,16 +155,10 @@ async function extractIntoCache(archivePath: string, platform: ReleasePlatform, 
     if (platform.archiveExtension === 'zip') await toolLib.extractZip(archivePath, stagingDir);
     else await toolLib.extractTar(archivePath, stagingDir);
     const stagedBinary = join(stagingDir, platform.binaryName);
-    let isFile = false;
-    try {
-      isFile = statSync(stagedBinary).isFile();
-    } catch {
-      // reported below
-    }
-    if (!isFile) throw new UserError(`The ${tool} ${version} archive does not contain ${platform.binaryName} at its root; nothing was installed. Check the mirror serves Anchore's original release archives.`);
+    if (!isFile(stagedBinary)) throw new UserError(`The ${tool} ${version} archive does not contain ${platform.binaryName} at its root; nothing was installed. Check the mirror serves Anchore's original release archives.`);
     if (process.platform !== 'win32') chmodSync(stagedBinary, 0o755);
     const committed = await commitStagingDir(location, stagingDir, platform.binaryName);
-    console.log(
+    logLine(
       committed.committedByOther
         ? `Another job installed ${tool} ${version} into the tool cache at the same time; using its copy: ${committed.binaryPath}`
         : `Cached ${tool} ${version} at ${location.entryDir}`,

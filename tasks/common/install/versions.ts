@@ -6,6 +6,6 @@ export type ToolName = 'grype' | 'syft';
  * The one place to bump them; anchore/scan-action and anchore/sbom-action pin the same releases.
  */
 export const PINNED_VERSIONS: Readonly<Record<ToolName, string>> = {
-  grype: '0.117.0',
-  syft: '1.42.3',
+  grype: '0.122.0',
+  syft: '1.57.2',
 };
