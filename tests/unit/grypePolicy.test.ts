@@ -16,9 +16,9 @@ import {
   warningLines,
 } from '../../tasks/GrypeScan/policy';
 import { buildSummary } from '../../tasks/GrypeScan/summary';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const grypeJsonDir = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'grype-json');
+import { GOLDEN, golden } from '../harness/golden';
+import { describeSharedFixtures, fixture } from '../harness/paths';
+import { countsOf, EXPECTED_DEBIAN, EXPECTED_NPM, ExpectedCounts, ExpectedFinding } from '../harness/realWorld';
 
 interface Row {
   fixture: string;
@@ -33,7 +33,43 @@ interface Row {
   vars: Partial<Record<string, string>>;
 }
 
-// Counts per fixture (read independently in grypeReport.test.ts; repeated here as literals):
+// The project's own reports: the golden ones hold what the records of realWorld.ts say, the
+// hand-written ones what was written into them (counted in grypeReport.test.ts).
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'negligible'] as const;
+const countsOfFixed = (findings: ExpectedFinding[]) => countsOf(findings.filter((f) => f.fixed !== undefined));
+/** How many findings are at or above `threshold`. */
+const atOrAbove = (c: ExpectedCounts, threshold: (typeof SEVERITIES)[number]) => SEVERITIES.slice(0, SEVERITIES.indexOf(threshold) + 1).reduce((n, s) => n + c[s], 0);
+function varsOf(c: ExpectedCounts): Row['vars'] {
+  const vars: Row['vars'] = { totalCount: String(c.total), fixableCount: String(c.fixable), maxSeverity: c.maxSeverity, unknownCount: String(c.unknown) };
+  for (const s of SEVERITIES) vars[`${s}Count`] = String(c[s]);
+  return vars;
+}
+const npm = countsOf(EXPECTED_NPM);
+const npmFixed = countsOfFixed(EXPECTED_NPM);
+const debian = countsOf(EXPECTED_DEBIAN);
+const debianFixed = countsOfFixed(EXPECTED_DEBIAN);
+const DIR = golden(GOLDEN.grypeDirJson);
+const IMAGE = golden(GOLDEN.grypeImageJson);
+const EMPTY = golden(GOLDEN.grypeEmptyJson);
+const HAND07 = fixture('grype-json', 'grype-0.7-shape.json');
+const HAND24 = fixture('grype-json', 'grype-0.24-shape.json');
+
+const OWN_TABLE: Row[] = [
+  { fixture: DIR, warnOn: 'high', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: atOrAbove(npm, 'high'), more: 0, vars: varsOf(npm) },
+  { fixture: DIR, warnOn: 'medium', failOn: 'critical', result: 'Failed', findingWarnings: atOrAbove(npm, 'medium'), more: 0, vars: varsOf(npm) },
+  { fixture: DIR, warnOn: 'none', failOn: 'none', result: 'Succeeded', findingWarnings: 0, more: 0, vars: varsOf(npm) },
+  { fixture: DIR, warnOn: 'high', failOn: 'critical', onlyFixed: true, result: 'Failed', findingWarnings: atOrAbove(npmFixed, 'high'), more: 0, vars: varsOf(npmFixed) },
+  { fixture: IMAGE, warnOn: 'high', failOn: 'critical', result: 'Failed', findingWarnings: atOrAbove(debian, 'high'), more: 0, vars: varsOf(debian) },
+  { fixture: IMAGE, warnOn: 'negligible', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: atOrAbove(debian, 'negligible'), more: 0, vars: varsOf(debian) },
+  // only fixed: the Critical (libtiff6, no fix) drops out, the High (libfreetype6) fails the step
+  { fixture: IMAGE, warnOn: 'critical', failOn: 'high', onlyFixed: true, result: 'Failed', findingWarnings: atOrAbove(debianFixed, 'critical'), more: 0, vars: varsOf(debianFixed) },
+  { fixture: EMPTY, warnOn: 'negligible', failOn: 'negligible', result: 'Succeeded', findingWarnings: 0, more: 0, vars: varsOf(countsOf([])) },
+  { fixture: HAND07, warnOn: 'high', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: 1, more: 0, vars: { totalCount: '4', fixableCount: '2', unknownCount: '1', maxSeverity: 'High' } },
+  { fixture: HAND24, warnOn: 'high', failOn: 'none', result: 'SucceededWithIssues', findingWarnings: 2, more: 0, vars: { criticalCount: '1', fixableCount: '0', maxSeverity: 'Critical' } },
+  { fixture: HAND24, warnOn: 'high', failOn: 'none', onlyFixed: true, result: 'Succeeded', findingWarnings: 0, more: 0, vars: { totalCount: '0', maxSeverity: 'None' } },
+];
+
+// Counts per shared fixture (read independently in grypeReport.test.ts; repeated here as literals):
 // 0.104.4 debian 12: C2 H3 M21 L9 N62 U1 (98), fixed: C1 H1 M2 L2 (6)
 // 0.7.0 python 3.6:  H32 M613 L107 N681 U76 (1509), fixed (fixedInVersion): H4 M24 L1 U3 (32)
 // 0.109.1 debian 13: H10 M19 L5 N47 U9 (90) + 3 ignored, fixed: M4 L1 (5)
@@ -86,11 +122,12 @@ const TABLE: Row[] = [
   { fixture: ZERO07, warnOn: 'high', failOn: 'critical', result: 'Succeeded', findingWarnings: 0, more: 0, vars: { totalCount: '0', maxSeverity: 'None' } },
 ];
 
-describe('grype policy: thresholds × fixtures → result, warnings, output variables', () => {
-  for (const row of TABLE) {
-    const title = `${row.fixture} warn=${row.warnOn} fail=${row.failOn}${row.onlyFixed ? ' onlyFixed' : ''} → ${row.result}, ${row.findingWarnings}${row.more ? ` + "${row.more} more"` : ''} warnings`;
+/** One test per row; `file` finds the row's report. */
+function policyTests(rows: Row[], file: (fixture: string) => string): void {
+  for (const row of rows) {
+    const title = `${path.basename(row.fixture)} warn=${row.warnOn} fail=${row.failOn}${row.onlyFixed ? ' onlyFixed' : ''} → ${row.result}, ${row.findingWarnings}${row.more ? ` + "${row.more} more"` : ''} warnings`;
     it(title, () => {
-      const report = parseGrypeReport(fs.readFileSync(path.join(grypeJsonDir, row.fixture)), { onlyFixed: row.onlyFixed });
+      const report = parseGrypeReport(fs.readFileSync(file(row.fixture)), { onlyFixed: row.onlyFixed });
       const sorted = sortFindings(report.findings);
       const counts = countFindings(sorted);
       const decision = decideResult(counts, row.warnOn, row.failOn);
@@ -117,7 +154,10 @@ describe('grype policy: thresholds × fixtures → result, warnings, output vari
       assert.strictEqual(Number(vars.totalCount), ['critical', 'high', 'medium', 'low', 'negligible', 'unknown'].reduce((n, s) => n + Number(vars[`${s}Count`]), 0));
     });
   }
-});
+}
+
+describe("grype policy: thresholds × the project's reports → result, warnings, output variables", () => policyTests(OWN_TABLE, (f) => f));
+describeSharedFixtures('grype policy: thresholds × fixtures → result, warnings, output variables', (shared) => policyTests(TABLE, (f) => path.join(shared, 'grype-json', f)));
 
 function finding(over: Partial<Finding>): Finding {
   return { id: 'CVE-1', severity: 'High', packageName: 'pkg', packageVersion: '1.0', packageType: 'npm', fixState: 'fixed', fixedVersions: ['1.1'], description: '', ...over };
@@ -169,8 +209,9 @@ describe('grype policy: details', () => {
 });
 
 describe('grype summary (markdown)', () => {
-  const report = parseGrypeReport(fs.readFileSync(path.join(grypeJsonDir, D12)));
-  const sorted = sortFindings(report.findings);
+  // The severity mix of a large image scan (98 findings), so that the cap and the bars show.
+  const mix: [Finding['severity'], number][] = [['Critical', 2], ['High', 3], ['Medium', 21], ['Low', 9], ['Negligible', 62], ['Unknown', 1]];
+  const sorted = sortFindings(mix.flatMap(([severity, n]) => Array.from({ length: n }, (_, i) => finding({ id: `CVE-2026-${severity}-${i}`, severity }))));
   const counts = countFindings(sorted);
   const md = buildSummary({
     target: 'registry:exam:v1',
