@@ -7,13 +7,23 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { goldenDir, repoRoot } from './paths';
-import { writeDebianRootfs, writeNpmProject, writeRecords } from './realWorld';
+import { DEBIAN_PACKAGES, NPM_PACKAGES, writeDebianRootfs, writeNpmProject, writeRecords } from './realWorld';
 
 /** The build time mkdb stamps on the golden DB, so that reports and `db status` are reproducible. */
 export const GOLDEN_DB_BUILT = '2026-12-01T06:00:00Z';
 
 /** The image reference recorded in the golden docker archive. */
 export const GOLDEN_IMAGE_REF = 'realtools/debian:12';
+
+/**
+ * What syft catalogues, from the targets of realWorld.ts: in the npm project, NPM_PACKAGES and
+ * the lock file's own root package (realtools-app); in the image, DEBIAN_PACKAGES. CycloneDX
+ * adds the file the packages were found in (package-lock.json, dpkg's status) as a `file`
+ * component, and for the image the distro as an `operating-system` component.
+ */
+export const SYFT_DIR_PACKAGES = NPM_PACKAGES.length + 1;
+export const SYFT_DIR_CYCLONEDX_COMPONENTS = SYFT_DIR_PACKAGES + 1;
+export const SYFT_IMAGE_CYCLONEDX_COMPONENTS = DEBIAN_PACKAGES.length + 2;
 
 /** The golden files, by what they hold. Targets: the npm project (dir:), the Debian 12 image (docker-archive:), an empty folder (dir:). */
 export const GOLDEN = {

@@ -11,7 +11,6 @@ import type { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
-export const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
 
 type TaskName = 'GrypeScan' | 'SyftSbom';
 
