@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { goldenDir, repoRoot } from './paths';
-import { DEBIAN_PACKAGES, NPM_PACKAGES, writeDebianRootfs, writeNpmProject, writeRecords } from './realWorld';
+import { DEBIAN_PACKAGES, NPM_PACKAGES, Severity, writeDebianRootfs, writeNpmProject, writeRecords } from './realWorld';
 
 /** The build time mkdb stamps on the golden DB, so that reports and `db status` are reproducible. */
 export const GOLDEN_DB_BUILT = '2026-12-01T06:00:00Z';
@@ -54,6 +54,22 @@ export type GoldenName = (typeof GOLDEN)[keyof typeof GOLDEN];
 
 export function golden(name: GoldenName): string {
   return path.join(goldenDir, name);
+}
+
+/**
+ * Writes `<dir>/<name>`, a Grype JSON report with `mix` findings: copies of the golden dir scan's
+ * first match, each under its own id and with the given severity. For tests that need
+ * more findings than the golden reports hold (the agent's warning budget, the summary's cap).
+ */
+export function writeReportWithSeverities(mix: Partial<Record<Severity, number>>, dir: string, name = 'severities.grype.json'): string {
+  const doc = JSON.parse(fs.readFileSync(golden(GOLDEN.grypeDirJson), 'utf8'));
+  const template = doc.matches[0];
+  doc.matches = Object.entries(mix).flatMap(([severity, n]) =>
+    Array.from({ length: n }, (_, i) => ({ ...template, vulnerability: { ...template.vulnerability, id: `GHSA-test-${severity.toLowerCase()}-${i}`, severity } })),
+  );
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify(doc));
+  return file;
 }
 
 // ---------------------------------------------------------------------------------------------

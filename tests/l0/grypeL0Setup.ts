@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GOLDEN, golden } from '../harness/golden';
+import { GOLDEN, golden, writeReportWithSeverities } from '../harness/golden';
 import { mockExec, mockTask } from './l0Harness';
 
 export interface Scenario {
@@ -45,14 +45,6 @@ export function runScenario(scenario: Scenario): void {
 /** The severity mix of the report `manyFindingsReport` writes: more findings than the agent keeps warnings. */
 export const MANY_FINDINGS = { High: 40, Low: 60, Negligible: 20 } as const;
 
-/** Writes a Grype JSON report with MANY_FINDINGS, each a copy of the golden dir scan's first match under its own id. */
 export function manyFindingsReport(): string {
-  const doc = JSON.parse(fs.readFileSync(golden(GOLDEN.grypeDirJson), 'utf8'));
-  const template = doc.matches[0];
-  doc.matches = Object.entries(MANY_FINDINGS).flatMap(([severity, n]) =>
-    Array.from({ length: n }, (_, i) => ({ ...template, vulnerability: { ...template.vulnerability, id: `GHSA-test-${severity.toLowerCase()}-${i}`, severity } })),
-  );
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'grype-l0-many-')), 'many.grype.json');
-  fs.writeFileSync(file, JSON.stringify(doc));
-  return file;
+  return writeReportWithSeverities(MANY_FINDINGS, fs.mkdtempSync(path.join(os.tmpdir(), 'grype-l0-many-')));
 }
