@@ -412,7 +412,7 @@ describe('GrypeScan black-box (built VSIX, fake grype)', function () {
       ['dbCacheDirectory that cannot be created', () => { const f = path.join(dir(), 'file'); fs.writeFileSync(f, ''); return { dbCacheDirectory: path.join(f, 'db') }; }, /^dbCacheDirectory \S+file\/db cannot be created \(ENOTDIR\)\. Choose a folder the agent can write to/],
       ['unwritable output directory', () => { const f = path.join(dir(), 'file'); fs.writeFileSync(f, ''); return { outputDirectory: path.join(f, 'out') }; }, /outputDirectory .* cannot be created or written \(ENOTDIR\)/],
       ['non-numeric version', () => ({ grypeVersion: 'abc', binaryPath: '' }), /Input grypeVersion: The grype version 'abc' is not a release version/],
-      ['odd version', () => ({ grypeVersion: '0.117', binaryPath: '' }), /Input grypeVersion: The grype version '0\.117' is not a release version\. Use an exact version such as 0\.117\.0/],
+      ['odd version', () => ({ grypeVersion: '0.117', binaryPath: '' }), new RegExp(`Input grypeVersion: The grype version '0\\.117' is not a release version\\. Use an exact version such as ${PINNED_VERSIONS.grype.replace(/\./g, '\\.')}`)],
       ['version with shell characters', () => ({ grypeVersion: '0.117.0;rm -rf /', binaryPath: '' }), /grypeVersion: The grype version '0\.117\.0;rm -rf \/' is not a release version/],
       ['bad dbUpdateUrl', () => ({ dbUpdateUrl: 'file:///etc' }), /dbUpdateUrl must be an http\(s\) URL/],
       ['unclosed quote in additionalArguments', () => ({ additionalArguments: '--exclude "./a' }), /unclosed " quote/],
