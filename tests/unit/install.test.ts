@@ -12,6 +12,7 @@ import { downloadPolicy } from '../../tasks/common/install/download';
 import { takeOverStaleLock } from '../../tasks/common/install/cache';
 import { installTool, InstallRequest, InstalledTool } from '../../tasks/common/install/index';
 import { archiveAssetName, resolvePlatform } from '../../tasks/common/install/platform';
+import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
 import { buildReleaseArchive } from '../harness/fakeTool';
 import { ReleaseServer, startReleaseServer } from '../harness/releaseServer';
 import { captureStdout } from '../harness/capture';
@@ -113,11 +114,11 @@ describe('install: installTool against a loopback release host', function () {
   });
 
   it('installs the pinned default when the version is empty', async () => {
-    const archive = await buildReleaseArchive('grype', '0.117.0', platform.os, platform.arch);
-    server.addRelease('grype', '0.117.0', [archive]);
+    const archive = await buildReleaseArchive('grype', PINNED_VERSIONS.grype, platform.os, platform.arch);
+    server.addRelease('grype', PINNED_VERSIONS.grype, [archive]);
     const { result, error } = await install({ version: '' });
     assert.ifError(error);
-    assert.equal(result?.version, '0.117.0');
+    assert.equal(result?.version, PINNED_VERSIONS.grype);
   });
 
   it('extracts a Windows zip with tool-lib (needs unzip) and names its URL', async function () {
@@ -292,7 +293,7 @@ describe('install: installTool against a loopback release host', function () {
 
   it('rejects odd version strings before any request', async () => {
     const { error } = await install({ version: '1.2.3; rm -rf /' });
-    assertUserError(error, "'1.2.3; rm -rf /'", '0.117.0');
+    assertUserError(error, "'1.2.3; rm -rf /'", PINNED_VERSIONS.grype);
     assert.equal(server.requests.length, 0);
   });
 
