@@ -170,7 +170,7 @@ describe("grype report parser: the project's own reports (golden and hand-writte
     const v5 = parseGrypeReport(fs.readFileSync(path.join(handWritten, 'grype-0.80-shape-ignored.json')));
     assert.deepStrictEqual([v5.grypeVersion, v5.dbBuilt, v5.dbSchemaVersion], ['0.80.0', '2024-09-10T01:31:40Z', '5']);
     const v3 = parseGrypeReport(fs.readFileSync(path.join(handWritten, 'grype-0.24-shape.json')));
-    assert.deepStrictEqual([v3.grypeVersion, v3.dbBuilt, v3.dbSchemaVersion], ['0.24.0', '2021-10-27T08:14:21Z', '3']);
+    assert.deepStrictEqual([v3.grypeVersion, v3.dbBuilt, v3.dbSchemaVersion], ['0.24.0', '2021-11-03T08:09:10Z', '3']);
     const old = parseGrypeReport(fs.readFileSync(path.join(handWritten, 'grype-0.7-shape.json')));
     assert.strictEqual(old.grypeVersion, '0.7.0');
     assert.strictEqual(old.dbBuilt, undefined);
