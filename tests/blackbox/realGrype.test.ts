@@ -9,7 +9,8 @@ import * as path from 'path';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
 import { reportStem } from '../../tasks/common/target';
 import { addRealRelease, assertCounts, buildDb, BuiltDb, deadUrl, DbServer, expectedKeys, explain, findingKeys, RealTools, Registry, requireRealTools, runTool, startDbServer, startRegistry } from '../harness/realTools';
-import { EPSS, EXPECTED_DEBIAN, EXPECTED_NPM, ExpectedFinding, KNOWN_EXPLOITED, Severity, writeDebianRootfs, writeNpmProject, writeRecords } from '../harness/realWorld';
+import { expectedPackageWarnings, packageWarningsOf } from '../harness/packageWarnings';
+import { EXPECTED_DEBIAN, EXPECTED_NPM, writeDebianRootfs, writeNpmProject, writeRecords } from '../harness/realWorld';
 import { ReleaseServer, startReleaseServer } from '../harness/releaseServer';
 import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
 
@@ -19,42 +20,6 @@ function tempDir(prefix: string): string {
   scratch.push(d);
   return d;
 }
-
-const SEVERITY_ORDER: Severity[] = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown'];
-const kev = (f: ExpectedFinding) => KNOWN_EXPLOITED.includes(f.cve);
-/** Fix-first order of the records' findings: known exploited, severity, then EPSS (Grype's risk follows EPSS at equal severity and KEV). */
-const moreUrgent = (a: ExpectedFinding, b: ExpectedFinding) =>
-  Number(kev(b)) - Number(kev(a)) || SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || (EPSS[b.cve] ?? 0) - (EPSS[a.cve] ?? 0);
-
-/**
- * The package warnings the records call for at warnOnSeverity High: one per package with a finding
- * at or above High or known exploited, most urgent package first, e.g.
- * `lodash 4.17.20 (npm): 1 High, 1 Medium, 1 known exploited (GHSA-29mw-wpgm-hmr9); upgrade to 4.17.21`.
- */
-function expectedPackageWarnings(findings: ExpectedFinding[]): string[] {
-  const byPackage = new Map<string, ExpectedFinding[]>();
-  for (const f of findings) {
-    const label = `${f.package} ${f.version} (${f.type})`;
-    if (!byPackage.has(label)) byPackage.set(label, []);
-    byPackage.get(label)!.push(f);
-  }
-  const groups = [...byPackage].map(([label, list]) => ({ label, findings: list.sort(moreUrgent) }));
-  return groups
-    .filter((g) => g.findings.some((f) => kev(f) || SEVERITY_ORDER.indexOf(f.severity) <= SEVERITY_ORDER.indexOf('High')))
-    .sort((a, b) => moreUrgent(a.findings[0], b.findings[0]))
-    .map(({ label, findings: list }) => {
-      const counts = SEVERITY_ORDER.map((s) => [s, list.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
-      const known = list.filter(kev).length;
-      const fixes = [...new Set(list.flatMap((f) => (f.fixed ? [f.fixed] : [])))];
-      // The records give each package one fix version; several would need the ecosystem's order here.
-      assert.ok(fixes.length <= 1, `realWorld.ts gives ${label} several fix versions (${fixes.join(', ')}): state its expected upgrade here`);
-      const noFix = list.filter((f) => !f.fixed).length;
-      const upgrade = fixes.length ? `upgrade to ${fixes[0]}${noFix ? ` (${noFix} with no fix yet)` : ''}` : 'no fix yet';
-      return `${label}: ${counts.join(', ')}${known ? `, ${known} known exploited` : ''} (${list[0].id}); ${upgrade}`;
-    });
-}
-/** The run's package warnings (not the DB or result lines), in the order logged. */
-const packageWarnings = (run: TaskRun) => run.warnings.filter((w) => /^\S+ \S+ \((npm|deb)\): /.test(w));
 
 describe('GrypeScan with the real grype (built VSIX, real DB, real targets)', function () {
   this.timeout(240_000);
@@ -143,7 +108,7 @@ describe('GrypeScan with the real grype (built VSIX, real DB, real targets)', fu
     });
 
     it('warns once per package with a finding at or above High or known exploited, most urgent first, naming its counts, top finding and upgrade', () => {
-      assert.deepStrictEqual(packageWarnings(run), expectedPackageWarnings(EXPECTED_NPM), explain(run));
+      assert.deepStrictEqual(packageWarningsOf(run.warnings), expectedPackageWarnings(EXPECTED_NPM, 'High'), explain(run));
       assert.ok(!run.warnings.some((w) => w.includes('left-pad')), 'left-pad has no findings');
     });
 
@@ -279,7 +244,7 @@ describe('GrypeScan with the real grype (built VSIX, real DB, real targets)', fu
         assert.deepStrictEqual(findingKeys(run.variables.jsonReport), expectedKeys(EXPECTED_DEBIAN));
         assertCounts(run, EXPECTED_DEBIAN);
         assert.strictEqual(run.result, 'SucceededWithIssues');
-        assert.deepStrictEqual(packageWarnings(run), expectedPackageWarnings(EXPECTED_DEBIAN), explain(run));
+        assert.deepStrictEqual(packageWarningsOf(run.warnings), expectedPackageWarnings(EXPECTED_DEBIAN, 'High'), explain(run));
       });
     }
   });

@@ -17,9 +17,9 @@ import {
   warningLines,
 } from '../../tasks/GrypeScan/policy';
 import { buildSummary } from '../../tasks/GrypeScan/summary';
-import { fixture } from '../harness/paths';
-
-const grypeJsonDir = fixture('grype-json');
+import { GOLDEN, golden } from '../harness/golden';
+import { describeSharedFixtures, fixture } from '../harness/paths';
+import { countsOf, EPSS, EXPECTED_DEBIAN, EXPECTED_NPM, ExpectedCounts, ExpectedFinding, KNOWN_EXPLOITED } from '../harness/realWorld';
 
 interface Row {
   fixture: string;
@@ -35,7 +35,52 @@ interface Row {
   vars: Partial<Record<string, string>>;
 }
 
-// Counts per fixture (read independently in grypeReport.test.ts; repeated here as literals):
+// The project's own reports: the golden ones hold what the records of realWorld.ts say, the
+// hand-written ones what was written into them (counted in grypeReport.test.ts).
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'negligible'] as const;
+const countsOfFixed = (findings: ExpectedFinding[]) => countsOf(findings.filter((f) => f.fixed !== undefined));
+const SEVERITY_WORDS = ['Critical', 'High', 'Medium', 'Low', 'Negligible'] as const;
+const reaches = (f: ExpectedFinding, threshold: Threshold) =>
+  threshold !== 'none' && (SEVERITY_WORDS as readonly string[]).indexOf(f.severity) >= 0 && (SEVERITY_WORDS as readonly string[]).indexOf(f.severity) <= SEVERITIES.indexOf(threshold);
+/** How many packages get a warning: a finding at or above `threshold`, or a known-exploited one. */
+const packagesWarned = (findings: ExpectedFinding[], threshold: Threshold) =>
+  new Set(findings.filter((f) => reaches(f, threshold) || KNOWN_EXPLOITED.includes(f.cve)).map((f) => `${f.package} ${f.version}`)).size;
+function varsOf(c: ExpectedCounts): Row['vars'] {
+  const vars: Row['vars'] = { totalCount: String(c.total), fixableCount: String(c.fixable), knownExploitedCount: String(c.knownExploited), maxSeverity: c.maxSeverity, unknownCount: String(c.unknown) };
+  for (const s of SEVERITIES) vars[`${s}Count`] = String(c[s]);
+  return vars;
+}
+const npmFixedFindings = EXPECTED_NPM.filter((f) => f.fixed !== undefined);
+const debianFixedFindings = EXPECTED_DEBIAN.filter((f) => f.fixed !== undefined);
+const npm = countsOf(EXPECTED_NPM);
+const npmFixed = countsOfFixed(EXPECTED_NPM);
+const debian = countsOf(EXPECTED_DEBIAN);
+const debianFixed = countsOfFixed(EXPECTED_DEBIAN);
+const DIR = golden(GOLDEN.grypeDirJson);
+const IMAGE = golden(GOLDEN.grypeImageJson);
+const EMPTY = golden(GOLDEN.grypeEmptyJson);
+const HAND07 = fixture('grype-json', 'grype-0.7-shape.json');
+const HAND24 = fixture('grype-json', 'grype-0.24-shape.json');
+
+const OWN_TABLE: Row[] = [
+  { fixture: DIR, warnOn: 'high', failOn: 'none', result: 'SucceededWithIssues', packageWarnings: packagesWarned(EXPECTED_NPM, 'high'), more: 0, vars: varsOf(npm) },
+  { fixture: DIR, warnOn: 'medium', failOn: 'critical', result: 'Failed', packageWarnings: packagesWarned(EXPECTED_NPM, 'medium'), more: 0, vars: varsOf(npm) },
+  // lodash's Medium finding is known exploited: it warns whatever warnOn says, and fails with failOnKnownExploited.
+  { fixture: DIR, warnOn: 'none', failOn: 'none', result: 'SucceededWithIssues', packageWarnings: packagesWarned(EXPECTED_NPM, 'none'), more: 0, vars: varsOf(npm) },
+  { fixture: DIR, warnOn: 'none', failOn: 'none', failOnKev: true, result: 'Failed', packageWarnings: packagesWarned(EXPECTED_NPM, 'none'), more: 0, vars: varsOf(npm) },
+  { fixture: DIR, warnOn: 'high', failOn: 'critical', onlyFixed: true, result: 'Failed', packageWarnings: packagesWarned(npmFixedFindings, 'high'), more: 0, vars: varsOf(npmFixed) },
+  { fixture: IMAGE, warnOn: 'high', failOn: 'critical', result: 'Failed', packageWarnings: packagesWarned(EXPECTED_DEBIAN, 'high'), more: 0, vars: varsOf(debian) },
+  { fixture: IMAGE, warnOn: 'negligible', failOn: 'none', result: 'SucceededWithIssues', packageWarnings: packagesWarned(EXPECTED_DEBIAN, 'negligible'), more: 0, vars: varsOf(debian) },
+  // only fixed: the Critical (libtiff6, no fix) drops out, the known-exploited High (libfreetype6) warns and fails the step
+  { fixture: IMAGE, warnOn: 'critical', failOn: 'high', onlyFixed: true, result: 'Failed', packageWarnings: packagesWarned(debianFixedFindings, 'critical'), more: 0, vars: varsOf(debianFixed) },
+  { fixture: EMPTY, warnOn: 'negligible', failOn: 'negligible', failOnKev: true, result: 'Succeeded', packageWarnings: 0, more: 0, vars: varsOf(countsOf([])) },
+  // hand-written: 0.7 has one High in libssl1.1; 0.24 a Critical (left-pad) and a High (request); neither has KEV data
+  { fixture: HAND07, warnOn: 'high', failOn: 'none', result: 'SucceededWithIssues', packageWarnings: 1, more: 0, vars: { totalCount: '4', fixableCount: '2', unknownCount: '1', knownExploitedCount: '0', maxSeverity: 'High' } },
+  { fixture: HAND24, warnOn: 'high', failOn: 'none', failOnKev: true, result: 'SucceededWithIssues', packageWarnings: 2, more: 0, vars: { criticalCount: '1', fixableCount: '0', maxSeverity: 'Critical' } },
+  { fixture: HAND24, warnOn: 'high', failOn: 'none', onlyFixed: true, result: 'Succeeded', packageWarnings: 0, more: 0, vars: { totalCount: '0', maxSeverity: 'None' } },
+];
+
+// Counts per shared fixture (read independently in grypeReport.test.ts; repeated here as literals):
 // 0.104.4 debian 12: C2 H3 M21 L9 N62 U1 (98), fixed: C1 H1 M2 L2 (6)
 // 0.7.0 python 3.6:  H32 M613 L107 N681 U76 (1509), fixed (fixedInVersion): H4 M24 L1 U3 (32)
 // 0.109.1 debian 13: H10 M19 L5 N47 U9 (90) + 3 ignored, fixed: M4 L1 (5)
@@ -102,13 +147,14 @@ const TABLE: Row[] = [
   { fixture: WEBGOAT, warnOn: 'none', failOn: 'critical', failOnKev: true, result: 'Failed', packageWarnings: 1, more: 0, vars: { knownExploitedCount: '1', totalCount: '38' } },
 ];
 
-describe('grype policy: thresholds × fixtures → result, warnings, output variables', () => {
-  for (const row of TABLE) {
+/** One test per row; `file` finds the row's report. */
+function policyTests(rows: Row[], file: (fixture: string) => string): void {
+  for (const row of rows) {
     const title =
-      `${row.fixture} warn=${row.warnOn} fail=${row.failOn}${row.onlyFixed ? ' onlyFixed' : ''}${row.failOnKev ? ' failOnKnownExploited' : ''} → ` +
+      `${path.basename(row.fixture)} warn=${row.warnOn} fail=${row.failOn}${row.onlyFixed ? ' onlyFixed' : ''}${row.failOnKev ? ' failOnKnownExploited' : ''} → ` +
       `${row.result}, ${row.packageWarnings}${row.more ? ` + "${row.more} more"` : ''} package warnings`;
     it(title, () => {
-      const report = parseGrypeReport(fs.readFileSync(path.join(grypeJsonDir, row.fixture)), { onlyFixed: row.onlyFixed });
+      const report = parseGrypeReport(fs.readFileSync(file(row.fixture)), { onlyFixed: row.onlyFixed });
       const ranked = rankFindings(report.findings);
       const groups = groupByPackage(ranked);
       const counts = countFindings(ranked);
@@ -141,7 +187,10 @@ describe('grype policy: thresholds × fixtures → result, warnings, output vari
       assert.strictEqual(Number(vars.totalCount), ['critical', 'high', 'medium', 'low', 'negligible', 'unknown'].reduce((n, s) => n + Number(vars[`${s}Count`]), 0));
     });
   }
-});
+}
+
+describe("grype policy: thresholds × the project's reports → result, warnings, output variables", () => policyTests(OWN_TABLE, (f) => f));
+describeSharedFixtures('grype policy: thresholds × fixtures → result, warnings, output variables', (shared) => policyTests(TABLE, (f) => path.join(shared, 'grype-json', f)));
 
 function finding(over: Partial<Finding>): Finding {
   return {
@@ -242,12 +291,13 @@ describe('grype policy: result messages name the top packages', () => {
   });
 });
 
-describe('grype summary (markdown)', () => {
-  const report = parseGrypeReport(fs.readFileSync(path.join(grypeJsonDir, MAVEN)));
+/** The summary's input for one report, as the task builds it. */
+function summaryInput(file: string, grypeVersion: string, dbBuilt: string, now: number) {
+  const report = parseGrypeReport(fs.readFileSync(file));
   const ranked = rankFindings(report.findings);
   const groups = groupByPackage(ranked);
   const counts = countFindings(ranked);
-  const base = {
+  return {
     target: 'dir:/src',
     counts,
     groups,
@@ -258,41 +308,64 @@ describe('grype summary (markdown)', () => {
     failOnKnownExploited: false,
     onlyFixed: false,
     ignoredCount: 0,
-    grypeVersion: '0.104.2',
-    dbBuilt: '2026-01-15T00:00:00Z',
+    grypeVersion,
+    dbBuilt,
     dbSchemaVersion: 'v6.1.0',
     reportFiles: ['a.grype.json', 'a.grype.sarif'],
     artifactName: 'grype',
-    now: Date.parse('2026-01-20T00:00:00Z'),
+    now,
   };
+}
+/** The body rows of the table under `heading` (after its header and separator lines). */
+const tableRows = (md: string, heading: string) => {
+  const lines = md.split('\n');
+  const body = lines.slice(lines.findIndex((l) => l.startsWith(heading)) + 4);
+  return body.slice(0, body.findIndex((l) => !l.startsWith('| ')));
+};
+
+describe('grype summary (markdown)', () => {
+  // The golden scan of the npm project: lodash 4.17.20 has the known-exploited (Medium) finding,
+  // vm2 3.9.17 a Critical with no fix yet; EPSS as the records give it.
+  const base = summaryInput(DIR, '0.122.0', '2026-12-01T06:00:00Z', Date.parse('2026-12-06T06:00:00Z'));
   const md = buildSummary(base);
   const lines = md.split('\n');
+  const epss = (cve: string) => `${(EPSS[cve] * 100).toFixed(1)} %`;
   it('in order: heading and result, one line of counts, Fix first, top findings, notes', () => {
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
-    const order = [/^### Grype scan of `dir:\/src`$/, /^⚠️ \*\*SucceededWithIssues\*\*: /, /^\*\*48 findings in 3 packages: 11 Critical, 36 High, 1 Medium; 48 with a fix; 2 known exploited\*\*$/, /^#### Fix first /, /^#### Top findings /, /^#### Notes$/].map(at);
-    assert.ok(order.every((i) => i >= 0), order.join(','));
+    const counts = `${npm.total} findings in 3 packages: ${npm.critical} Critical, ${npm.high} High, ${npm.medium} Medium; ${npm.fixable} with a fix; ${npm.knownExploited} known exploited`;
+    const order = [/^### Grype scan of `dir:\/src`$/, /^⚠️ \*\*SucceededWithIssues\*\*: /, new RegExp(`^\\*\\*${counts}\\*\\*$`), /^#### Fix first /, /^#### Top findings /, /^#### Notes$/].map(at);
+    assert.ok(order.every((i) => i >= 0), `${order.join(',')}\n${md}`);
     assert.deepStrictEqual([...order].sort((a, b) => a - b), order);
   });
   it('Fix first: one row per package, known exploited first, with max EPSS and the upgrade target', () => {
     assert.match(md, /#### Fix first \(all 3 packages, most urgent first\)/);
-    const rows = lines.slice(lines.findIndex((l) => l.startsWith('#### Fix first')) + 4).filter((l) => l.startsWith('| ')).slice(0, 3);
-    assert.strictEqual(rows[0], '| log4j-core (java-archive) | 2.14.1 | 2 Critical, 1 High, 1 Medium | 2 | 94.4 % | 2.17.1 |');
-    // Text4Shell (risk 88.5) before jackson-databind's top Critical (risk 58.3): same severity, higher risk.
-    assert.strictEqual(rows[1], '| commons-text (java-archive) | 1.9 | 1 Critical |  | 94.2 % | 1.10.0 |');
-    // The lowest version fixing all 43, in Maven order (2.12.7.1 after 2.9.10.8, unlike text order).
-    assert.match(rows[2], /^\| jackson-databind \(java-archive\) \| 2\.9\.10 \| 8 Critical, 35 High \| {2}\| [\d.]+ % \| 2\.12\.7\.1 \|$/);
+    assert.deepStrictEqual(tableRows(md, '#### Fix first'), [
+      `| lodash (npm) | 4.17.20 | 1 High, 1 Medium | 1 | ${epss('CVE-2021-23337')} | 4.17.21 |`,
+      // Two Criticals, the higher EPSS (and risk) first; one of them has no fix yet.
+      `| vm2 (npm) | 3.9.17 | 2 Critical |  | ${epss('CVE-2023-37466')} | 3.10.0 (1 with no fix yet) |`,
+      `| minimist (npm) | 1.2.5 | 1 Critical |  | ${epss('CVE-2021-44906')} | 1.2.6 |`,
+    ]);
+  });
+  it('Fix first in Debian version order: the image scan', () => {
+    const image = buildSummary(summaryInput(IMAGE, '0.122.0', '2026-12-01T06:00:00Z', Date.parse('2026-12-06T06:00:00Z')));
+    assert.deepStrictEqual(tableRows(image, '#### Fix first'), [
+      `| libfreetype6 (deb) | 2.12.1+dfsg-5 | 1 High | 1 | ${epss('CVE-2025-27363')} | 2.12.1+dfsg-5+deb12u4 |`,
+      `| libtiff6 (deb) | 4.5.0-6+deb12u1 | 1 Critical |  | ${epss('CVE-2023-3164')} | no fix yet |`,
+      `| openssl (deb) | 3.0.11-1\\~deb12u1 | 1 Medium |  | ${epss('CVE-2023-5678')} | 3.0.11-1\\~deb12u2 |`,
+    ]);
   });
   it('top findings: known-exploited first, with known-exploited and EPSS columns', () => {
     const header = lines.find((l) => l.startsWith('| Severity |'));
     assert.strictEqual(header, '| Severity | Vulnerability | Package | Installed | Fixed in | Known exploited | EPSS | Description |');
     const rows = lines.filter((l) => /^\| (Critical|High|Medium|Low|Negligible|Unknown) \| /.test(l));
-    assert.strictEqual(rows.length, 25);
-    assert.match(rows[0], /^\| Critical \| GHSA-jfh8-c2jp-5v3q \| log4j-core \(java-archive\) \| 2\.14\.1 \| 2\.15\.0 \| yes \| 94\.4 % \| /);
-    assert.match(rows[1], /^\| Critical \| GHSA-7rjr-3q55-vv33 \| log4j-core .* \| yes \| /);
-    assert.doesNotMatch(rows[2], /\| yes \|/);
+    assert.strictEqual(rows.length, npm.total);
+    assert.match(rows[0], new RegExp(`^\\| Medium \\| GHSA-29mw-wpgm-hmr9 \\| lodash \\(npm\\) \\| 4\\.17\\.20 \\| 4\\.17\\.21 \\| yes \\| ${epss('CVE-2020-28500').replace('.', '\\.')} \\| `));
+    assert.match(rows[1], /^\| Critical \| GHSA-cchq-frgv-rjh5 \| vm2 /);
+    assert.ok(rows.slice(1).every((r) => !r.includes('| yes |')), rows.join('\n'));
+    assert.match(rows[rows.length - 1], /^\| High \| GHSA-35jh-r3h4-6jhm \| lodash /);
   });
   it('notes: Grype and DB versions with the DB age, thresholds, reports', () => {
-    assert.match(md, /- Grype 0\.104\.2 · vulnerability DB built 2026-01-15T00:00:00Z \(5 days old\), schema v6\.1\.0 · target `dir:\/src`/);
+    assert.match(md, /- Grype 0\.122\.0 · vulnerability DB built 2026-12-01T06:00:00Z \(5 days old\), schema v6\.1\.0 · target `dir:\/src`/);
     assert.match(md, /- Warn at high or known exploited, fail at none\./);
     assert.match(md, /- Reports \(build artifact `grype`\): `a\.grype\.json`, `a\.grype\.sarif`/);
   });
@@ -309,11 +382,11 @@ describe('grype summary (markdown)', () => {
     assert.strictEqual(note, '- Warn at high or known exploited, fail at high or known exploited (failOnKnownExploited), counting only findings new since the baseline (failOnNewOnly).');
   });
   it('a report from before EPSS and KEV: empty columns, ordered by severity', () => {
-    const old = parseGrypeReport(fs.readFileSync(path.join(grypeJsonDir, D12)));
-    const r = rankFindings(old.findings);
-    const out = buildSummary({ ...base, counts: countFindings(r), ranked: r, groups: groupByPackage(r) });
+    // hand-written 0.24 shape: a Critical, a High and a Medium, in another order in the file
+    const out = buildSummary(summaryInput(HAND24, '0.24.0', '2026-12-01T06:00:00Z', Date.parse('2026-12-06T06:00:00Z')));
     const rows = out.split('\n').filter((l) => /^\| (Critical|High|Medium|Low|Negligible|Unknown) \| /.test(l));
-    assert.ok(rows[0].startsWith('| Critical |') && rows[1].startsWith('| Critical |') && rows[2].startsWith('| High |'), rows.slice(0, 3).join('\n'));
+    assert.deepStrictEqual(rows.map((r) => r.split(' | ')[0]), ['| Critical', '| High', '| Medium'], rows.join('\n'));
+    assert.ok(rows.every((r) => / \|  \|  \| [^|]*\|$/.test(r)), `no known-exploited or EPSS values:\n${rows.join('\n')}`);
   });
   it('escapes report text for Markdown: no emphasis, code, tables, HTML or links', () => {
     const evil = [
@@ -331,5 +404,25 @@ describe('grype summary (markdown)', () => {
     assert.ok(!/\bwww\./.test(out), 'no www. a renderer would link');
     assert.ok(out.includes('\\[here\\]'), 'link brackets escaped');
     assert.ok(out.includes('a\\|b\\_c\\*d\\~e\\`f##\\_vso\\[task.setvariable variable=x\\]1'), out);
+  });
+});
+
+describeSharedFixtures('grype summary (markdown) over a Maven scan', (shared) => {
+  const md = buildSummary(summaryInput(path.join(shared, 'grype-json', MAVEN), '0.104.2', '2026-01-15T00:00:00Z', Date.parse('2026-01-20T00:00:00Z')));
+  it('Fix first: known exploited first, then risk, and the upgrade target in Maven version order', () => {
+    assert.match(md, /^\*\*48 findings in 3 packages: 11 Critical, 36 High, 1 Medium; 48 with a fix; 2 known exploited\*\*$/m);
+    const rows = tableRows(md, '#### Fix first').slice(0, 3);
+    assert.strictEqual(rows[0], '| log4j-core (java-archive) | 2.14.1 | 2 Critical, 1 High, 1 Medium | 2 | 94.4 % | 2.17.1 |');
+    // Text4Shell (risk 88.5) before jackson-databind's top Critical (risk 58.3): same severity, higher risk.
+    assert.strictEqual(rows[1], '| commons-text (java-archive) | 1.9 | 1 Critical |  | 94.2 % | 1.10.0 |');
+    // The lowest version fixing all 43, in Maven order (2.12.7.1 after 2.9.10.8, unlike text order).
+    assert.match(rows[2], /^\| jackson-databind \(java-archive\) \| 2\.9\.10 \| 8 Critical, 35 High \| {2}\| [\d.]+ % \| 2\.12\.7\.1 \|$/);
+  });
+  it('top findings: the two known-exploited log4j-core findings first', () => {
+    const rows = md.split('\n').filter((l) => /^\| (Critical|High|Medium|Low|Negligible|Unknown) \| /.test(l));
+    assert.strictEqual(rows.length, 25);
+    assert.match(rows[0], /^\| Critical \| GHSA-jfh8-c2jp-5v3q \| log4j-core \(java-archive\) \| 2\.14\.1 \| 2\.15\.0 \| yes \| 94\.4 % \| /);
+    assert.match(rows[1], /^\| Critical \| GHSA-7rjr-3q55-vv33 \| log4j-core .* \| yes \| /);
+    assert.doesNotMatch(rows[2], /\| yes \|/);
   });
 });
