@@ -15,10 +15,11 @@ import { startFakeGitHub } from '../tests/harness/fakeGitHub';
 import { extractedTaskDir } from '../tests/harness/vsix';
 import { resolvePlatform } from '../tasks/common/install/platform';
 import { PINNED_VERSIONS } from '../tasks/common/install/versions';
+import { GOLDEN, golden } from '../tests/harness/golden';
 
 const ROUNDS = 21;
 const repoRoot = path.resolve(__dirname, '..', '..');
-const zeroMatches = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'grype-json', 'grype-0.95.0-dir-scan-zero-matches.json');
+const zeroMatches = golden(GOLDEN.grypeEmptyJson);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -14,7 +14,7 @@ const payload = (input: string) => `x]##vso[task.setvariable variable=INJECTED_$
 const RESULT_PAYLOAD = 'x]##vso[task.complete result=Failed]y';
 
 /** What the tasks themselves issue. Anything else in a run is an injection. */
-const TASK_COMMANDS = new Set(['task.debug', 'task.setvariable', 'task.setsecret', 'task.issue', 'task.logissue', 'task.setprogress', 'task.complete', 'task.uploadsummary', 'artifact.upload', 'build.addbuildtag']);
+const TASK_COMMANDS = new Set(['task.debug', 'task.setvariable', 'task.setsecret', 'task.issue', 'task.logissue', 'task.setprogress', 'task.complete', 'task.uploadsummary', 'task.addattachment', 'artifact.upload', 'build.addbuildtag']);
 /** The output variables a task declares (task.json outputVariables): the only ones it may set. */
 function declaredOutputs(task: TaskName): Set<string> {
   const taskJson = JSON.parse(fs.readFileSync(path.join(extractedTaskDir(task), 'task.json'), 'utf8')) as { outputVariables?: { name: string }[] };
@@ -53,7 +53,13 @@ describe('black-box: no input reaches the agent as a logging command', function 
   function injected(task: TaskName, run: TaskRun): string[] {
     const outputs = declaredOutputs(task);
     return run.commands
-      .filter((c) => !TASK_COMMANDS.has(c.command) || (c.command === 'task.setvariable' && !outputs.has(c.properties.variable ?? '')))
+      .filter(
+        (c) =>
+          !TASK_COMMANDS.has(c.command) ||
+          (c.command === 'task.setvariable' && !outputs.has(c.properties.variable ?? '')) ||
+          // GrypeScan attaches its summary as a named section; no other attachment type is the task's.
+          (c.command === 'task.addattachment' && c.properties.type !== 'Distributedtask.Core.Summary'),
+      )
       .map((c) => `${c.command} ${JSON.stringify(c.properties)} ${c.message}`);
   }
   const explain = (run: TaskRun) => run.stdout.split('\n').filter((l) => !l.startsWith('##vso[task.debug]')).join('\n');

@@ -60,8 +60,11 @@ describe('black-box: a classic release job', function () {
     const rejected = r.commands.filter((c) => c.command === 'artifact.upload' || c.command === 'artifact.associate' || c.command.startsWith('build.'));
     assert.deepEqual(rejected, [], 'commands the agent rejects outside a build (they fail the step)');
   }
+  /** One summary: task.uploadsummary, or (GrypeScan's named section) task.addattachment of the summary type. */
+  const summariesOf = (r: TaskRun) =>
+    r.commands.filter((c) => c.command === 'task.uploadsummary' || (c.command === 'task.addattachment' && c.properties.type === 'Distributedtask.Core.Summary'));
   function assertSummaryAttached(r: TaskRun, outputDirectory: string): void {
-    const summaries = r.commands.filter((c) => c.command === 'task.uploadsummary');
+    const summaries = summariesOf(r);
     assert.equal(summaries.length, 1);
     assert.ok(summaries[0].message.startsWith(outputDirectory + path.sep) && fs.existsSync(summaries[0].message), summaries[0].message);
   }

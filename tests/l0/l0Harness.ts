@@ -10,7 +10,6 @@ import type { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
 
-export { fixturesDir as fixtures } from '../harness/paths';
 import { repoRoot } from '../harness/paths';
 
 type TaskName = 'GrypeScan' | 'SyftSbom';

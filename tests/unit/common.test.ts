@@ -72,8 +72,11 @@ describe('common: untrusted text', () => {
 
 describe('common: markdown', () => {
   it('escapes pipes, HTML, newlines and markers in cells', () => {
-    assert.strictEqual(cell('a|b<script>\n##vso[x]'), 'a\\|b&lt;script&gt; ##_vso\\[x\\]');
-    assert.strictEqual(cell('[click](https://evil.example)'), '\\[click\\](https://evil.example)');
+    assert.strictEqual(cell('a|b<script>\n##vso[x]'), 'a\\|b&lt;script&gt; ##\\_vso\\[x\\]');
+    // Neither the brackets nor the bare URL can form a link.
+    assert.strictEqual(cell('[click](https://evil.example)'), '\\[click\\](https&#58;//evil.example)');
+    assert.strictEqual(cell('see www.evil.example'), 'see www&#46;evil.example');
+    assert.strictEqual(cell('_a_ *b* ~c~ `d` &lt;e&gt;'), '\\_a\\_ \\*b\\* \\~c\\~ \\`d\\` &amp;lt;e&amp;gt;');
     assert.strictEqual(cell(undefined), '');
     assert.strictEqual(cell(0), '0');
   });

@@ -9,9 +9,8 @@ import { nextRateWindow, progressText, shouldReportProgress } from '../../tasks/
 import { backoffDelayMs, isRetryableStatus } from '../../tasks/common/retry';
 import { defaultDownloadBase, latestReleaseUrl, parseRequestedVersion, versionFromTag } from '../../tasks/common/install/version';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
-import { fixturesDir, repoRoot } from '../harness/paths';
-
-const FIXTURES = fixturesDir;
+import { createHash } from 'node:crypto';
+import { repoRoot, sharedFixturesDir } from '../harness/paths';
 
 describe('install: platform and asset names', () => {
   it('names the Linux, macOS and Windows assets as Anchore publishes them', () => {
@@ -52,6 +51,7 @@ describe('install: version input', () => {
   it('pins the versions the real-tool suite builds (tests/realtools go.mod files)', () => {
     const goMod = (...p: string[]) => readFileSync(join(repoRoot, 'tests', 'realtools', ...p, 'go.mod'), 'utf8');
     assert.match(goMod(), new RegExp(`^\\s*github\\.com/anchore/grype v${PINNED_VERSIONS.grype.replace(/\./g, '\\.')}( // indirect)?$`, 'm'));
+    // A module required only for its `tool` directive is marked indirect.
     assert.match(goMod('syft'), new RegExp(`^\\s*github\\.com/anchore/syft v${PINNED_VERSIONS.syft.replace(/\./g, '\\.')}( // indirect)?$`, 'm'));
   });
 
@@ -91,8 +91,23 @@ describe('install: version input', () => {
 });
 
 describe('install: checksums file', () => {
-  it("finds an asset's line in a real release checksums file", () => {
-    const text = readFileSync(join(FIXTURES, 'checksums/grype_0.78.0_checksums.test-valid.txt'), 'utf8');
+  it("finds an asset's line in a checksums file laid out as Anchore's releases are (goreleaser)", () => {
+    const version = PINNED_VERSIONS.grype;
+    const platforms: [string, string][] = [['linux', 'x64'], ['linux', 'arm64'], ['darwin', 'x64'], ['darwin', 'arm64'], ['win32', 'x64']];
+    const archives = platforms.map(([os, arch]) => archiveAssetName('grype', version, resolvePlatform('grype', os, arch)));
+    // Every archive has its SBOM beside it; the hashes stand in for the real ones (sha256 of the name).
+    const assets = [...archives, ...archives.map((a) => `${a}.sbom.json`), `grype_${version}_linux_amd64.deb`, `grype_${version}_linux_amd64.rpm`];
+    const hashOf = (name: string) => createHash('sha256').update(name).digest('hex');
+    const text = assets.sort().map((a) => `${hashOf(a)}  ${a}`).join('\n') + '\n';
+    for (const a of archives) assert.deepEqual(listedChecksums(text, a), [hashOf(a)], a);
+    const linux = archiveAssetName('grype', version, resolvePlatform('grype', 'linux', 'x64'));
+    assert.deepEqual(listedChecksums(text, linux.replace(/\.gz$/, '')), [], 'whole file names only');
+    assert.deepEqual(listedChecksums(text, linux.replace(version, '0.0.1')), []);
+  });
+
+  const shared = sharedFixturesDir();
+  if (shared) it("finds an asset's line in a real release checksums file (shared corpus)", () => {
+    const text = readFileSync(join(shared!, 'checksums/grype_0.78.0_checksums.test-valid.txt'), 'utf8');
     assert.deepEqual(listedChecksums(text, 'grype_0.78.0_darwin_arm64.tar.gz'), ['51249ee801b41272218252af2c72a644a7ef037b0b27d7b0eae3b55361e82cf6']);
     assert.deepEqual(listedChecksums(text, 'grype_0.78.0_darwin_arm64.tar'), [], 'whole file names only');
     assert.deepEqual(listedChecksums(text, 'grype_0.79.0_darwin_arm64.tar.gz'), []);
