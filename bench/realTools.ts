@@ -1,6 +1,6 @@
 // The packaged tasks with the real grype and syft (built by `npm run realtools`), each against the
 // bare tool doing the same work in the same run:
-// - GrypeScan (warm tool cache via binaryPath, warm DB, DB host on loopback) vs bare
+// - GrypeScan (warm tool cache, warm DB, DB host on loopback) vs bare
 //   `grype <same target>` with the same DB and DB host (grype checks for a DB update by itself
 //   before scanning), once with grype's default output and once with the task's three reports.
 //   Goal ≤ 1.05×.
@@ -9,11 +9,13 @@
 // - The DB bytes a second GrypeScan run downloads on a warm cache. Goal: latest.json only.
 // Paired runs, alternating task and bare tool; medians. Run: `npm run package && npm run realtools
 // && node build/bench/run.js realTools`.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildDb, findRealTools, runTool, startDbServer, toolEnv } from '../tests/harness/realTools';
+import { PINNED_VERSIONS } from '../tasks/common/install/versions';
+import { addRealRelease, buildDb, findRealTools, runTool, startDbServer, toolEnv } from '../tests/harness/realTools';
+import { startReleaseServer } from '../tests/harness/releaseServer';
 import { writeNpmProject, writeRecords } from '../tests/harness/realWorld';
 import { runTask } from '../tests/harness/vsix';
 
@@ -25,11 +27,17 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function timedSync(file: string, args: string[], env: Record<string, string>): number {
+/** Asynchronous: the loopback DB host runs in this process and must keep answering meanwhile. */
+function timedTool(file: string, args: string[], env: Record<string, string>): Promise<number> {
   const start = process.hrtime.bigint();
-  const r = spawnSync(file, args, { env, stdio: 'ignore' });
-  if (r.status !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')} exited ${r.status}`);
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env, stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`${path.basename(file)} ${args.join(' ')} exited ${code}`));
+      else resolve(Number(process.hrtime.bigint() - start) / 1e6);
+    });
+  });
 }
 
 async function timedTask(run: () => Promise<{ exitCode: number | null; stdout: string }>): Promise<number> {
@@ -74,6 +82,12 @@ export async function run(): Promise<void> {
   writeRecords(records);
   const db = await buildDb(tools, records, path.join(root, 'db'));
   const server = await startDbServer(db);
+  // The tools as a pipeline gets them: installed once from the release layout, then from the tool
+  // cache (binaryPath would make SyftSbom ask `syft version`, which a cached install never does).
+  const release = await startReleaseServer();
+  await addRealRelease(release, 'grype', PINNED_VERSIONS.grype, tools.grype);
+  await addRealRelease(release, 'syft', PINNED_VERSIONS.syft, tools.syft);
+  const agentTools = { AGENT_TOOLSDIRECTORY: path.join(root, 'agent-tools') };
   try {
     const cache = path.join(root, 'dbcache');
     await runTool(tools.grype, ['db', 'import', db.archive], { GRYPE_DB_CACHE_DIR: cache });
@@ -83,7 +97,7 @@ export async function run(): Promise<void> {
     fs.mkdirSync(out);
     const grypeEnv = toolEnv({ GRYPE_DB_CACHE_DIR: cache, GRYPE_DB_UPDATE_URL: server.url, GRYPE_DB_AUTO_UPDATE: 'true' });
     const grypeTask = () =>
-      runTask('GrypeScan', { timeoutMs: 120_000, inputs: { target: `dir:${project}`, binaryPath: tools.grype, dbCacheDirectory: cache, dbUpdateUrl: server.url } });
+      runTask('GrypeScan', { timeoutMs: 120_000, env: agentTools, inputs: { target: `dir:${project}`, downloadBaseUrl: release.downloadBase('grype'), dbCacheDirectory: cache, dbUpdateUrl: server.url } });
 
     // Warm-up: page cache, and the task's own first run.
     await grypeTask();
@@ -104,10 +118,10 @@ export async function run(): Promise<void> {
     const noAutoUpdate = { ...grypeEnv, GRYPE_DB_AUTO_UPDATE: 'false' };
     for (let i = 0; i < ROUNDS; i++) {
       task.push(await timedTask(grypeTask));
-      bareDefault.push(timedSync(tools.grype, [`dir:${project}`], grypeEnv));
-      bareReports.push(timedSync(tools.grype, reports, grypeEnv));
+      bareDefault.push(await timedTool(tools.grype, [`dir:${project}`], grypeEnv));
+      bareReports.push(await timedTool(tools.grype, reports, grypeEnv));
       // What the task runs: `grype db update`, then the scan without its own update check.
-      bareTwoSteps.push(timedSync(tools.grype, ['db', 'update'], noAutoUpdate) + timedSync(tools.grype, reports, noAutoUpdate));
+      bareTwoSteps.push((await timedTool(tools.grype, ['db', 'update'], noAutoUpdate)) + (await timedTool(tools.grype, reports, noAutoUpdate)));
     }
     line(`GrypeScan vs bare grype (default output), ${ROUNDS} paired runs`, task, bareDefault, 1.05);
     line(`GrypeScan vs bare grype (json + sarif + table, as the task writes)`, task, bareReports, 1.05);
@@ -116,17 +130,18 @@ export async function run(): Promise<void> {
     const large = path.join(root, 'large');
     writeLargeNpmProject(large, 1000);
     const syftEnv = toolEnv();
-    const syftTask = () => runTask('SyftSbom', { timeoutMs: 120_000, inputs: { target: `dir:${large}`, binaryPath: tools.syft } });
+    const syftTask = () => runTask('SyftSbom', { timeoutMs: 120_000, env: agentTools, inputs: { target: `dir:${large}`, downloadBaseUrl: release.downloadBase('syft') } });
     const warm = await syftTask();
     const count = /variable=componentCount;[^\]]*\](\d+)/.exec(warm.stdout)?.[1];
     const syftTimes: number[] = [];
     const bareSyft: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       syftTimes.push(await timedTask(syftTask));
-      bareSyft.push(timedSync(tools.syft, [`dir:${large}`, '-o', `cyclonedx-json=${out}/s.cdx.json`], syftEnv));
+      bareSyft.push(await timedTool(tools.syft, [`dir:${large}`, '-o', `cyclonedx-json=${out}/s.cdx.json`], syftEnv));
     }
     line(`SyftSbom vs bare syft -o cyclonedx-json, dir: of ${count} packages, ${ROUNDS} paired runs`, syftTimes, bareSyft, 1.1);
   } finally {
+    await release.close();
     await server.close();
     fs.rmSync(root, { recursive: true, force: true });
   }
