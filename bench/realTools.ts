@@ -2,8 +2,9 @@
 // bare tool doing the same work in the same run:
 // - GrypeScan (warm tool cache, warm DB, DB host on loopback) vs bare
 //   `grype <same target>` with the same DB and DB host (grype checks for a DB update by itself
-//   before scanning), once with grype's default output and once with the task's three reports.
-//   Goal ≤ 1.05×.
+//   before scanning), once with grype's default output and once with the task's three reports,
+//   on the small vulnerable project of the real-tool suite and on a dir: of about 1,000 packages
+//   (the same 1,000 plus the vulnerable ones). Goal ≤ 1.05×.
 // - SyftSbom on a dir: with a package-lock.json of 1,000 packages vs bare
 //   `syft <same target> -o cyclonedx-json=<file>`. Goal ≤ 1.10×.
 // - The DB bytes a second GrypeScan run downloads on a warm cache. Goal: latest.json only.
@@ -16,7 +17,7 @@ import * as path from 'node:path';
 import { PINNED_VERSIONS } from '../tasks/common/install/versions';
 import { addRealRelease, buildDb, findRealTools, runTool, startDbServer, toolEnv } from '../tests/harness/realTools';
 import { startReleaseServer } from '../tests/harness/releaseServer';
-import { writeNpmProject, writeRecords } from '../tests/harness/realWorld';
+import { NPM_PACKAGES, writeNpmProject, writeRecords } from '../tests/harness/realWorld';
 import { runTask } from '../tests/harness/vsix';
 
 const ROUNDS = 7;
@@ -55,14 +56,13 @@ function line(label: string, task: number[], bare: number[], goal: number): void
   console.log(`${label}: task ${t.toFixed(0)} ms vs bare ${b.toFixed(0)} ms → ${ratio.toFixed(3)}× (goal ≤ ${goal}×: ${ratio <= goal ? 'met' : 'missed'}; +${(t - b).toFixed(0)} ms)`);
 }
 
-/** A package-lock.json (v3) with `count` production dependencies. */
-function writeLargeNpmProject(dir: string, count: number): void {
+/** A package-lock.json (v3) with `count` production dependencies, plus `extra` ones. */
+function writeLargeNpmProject(dir: string, count: number, extra: { name: string; version: string }[] = []): void {
   fs.mkdirSync(dir, { recursive: true });
   const deps: Record<string, string> = {};
   const packages: Record<string, unknown> = {};
-  for (let i = 0; i < count; i++) {
-    const name = `bench-package-${String(i).padStart(4, '0')}`;
-    const version = `1.${i % 50}.${i % 7}`;
+  const all = [...Array.from({ length: count }, (_, i) => ({ name: `bench-package-${String(i).padStart(4, '0')}`, version: `1.${i % 50}.${i % 7}` })), ...extra];
+  for (const { name, version } of all) {
     deps[name] = version;
     packages[`node_modules/${name}`] = { version, resolved: `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz` };
   }
@@ -110,25 +110,32 @@ export async function run(): Promise<void> {
         `archive GETs: ${server.archiveDownloads()})${second.exitCode === 0 ? '' : ' (run failed)'}`,
     );
 
-    const task: number[] = [];
-    const bareDefault: number[] = [];
-    const bareReports: number[] = [];
-    const bareTwoSteps: number[] = [];
-    const reports = [`dir:${project}`, '-o', `json=${out}/r.json`, '-o', `sarif=${out}/r.sarif`, '-o', `table=${out}/r.txt`];
-    const noAutoUpdate = { ...grypeEnv, GRYPE_DB_AUTO_UPDATE: 'false' };
-    for (let i = 0; i < ROUNDS; i++) {
-      task.push(await timedTask(grypeTask));
-      bareDefault.push(await timedTool(tools.grype, [`dir:${project}`], grypeEnv));
-      bareReports.push(await timedTool(tools.grype, reports, grypeEnv));
-      // What the task runs: `grype db update`, then the scan without its own update check.
-      bareTwoSteps.push((await timedTool(tools.grype, ['db', 'update'], noAutoUpdate)) + (await timedTool(tools.grype, reports, noAutoUpdate)));
-    }
-    line(`GrypeScan vs bare grype (default output), ${ROUNDS} paired runs`, task, bareDefault, 1.05);
-    line(`GrypeScan vs bare grype (json + sarif + table, as the task writes)`, task, bareReports, 1.05);
-    line(`GrypeScan vs bare \`grype db update\` then the same scan (the task's two grype runs; the rest is node and the task)`, task, bareTwoSteps, 1.05);
-
     const large = path.join(root, 'large');
     writeLargeNpmProject(large, 1000);
+    const largeVulnerable = path.join(root, 'large-vulnerable');
+    writeLargeNpmProject(largeVulnerable, 1000, NPM_PACKAGES);
+    const noAutoUpdate = { ...grypeEnv, GRYPE_DB_AUTO_UPDATE: 'false' };
+    for (const [label, target] of [['the real-tool project (5 packages)', project], ['a dir: of 1,005 packages', largeVulnerable]] as const) {
+      const scanTask = () =>
+        runTask('GrypeScan', { timeoutMs: 120_000, env: agentTools, inputs: { target: `dir:${target}`, downloadBaseUrl: release.downloadBase('grype'), dbCacheDirectory: cache, dbUpdateUrl: server.url } });
+      await scanTask();
+      const task: number[] = [];
+      const bareDefault: number[] = [];
+      const bareReports: number[] = [];
+      const bareTwoSteps: number[] = [];
+      const reports = [`dir:${target}`, '-o', `json=${out}/r.json`, '-o', `sarif=${out}/r.sarif`, '-o', `table=${out}/r.txt`];
+      for (let i = 0; i < ROUNDS; i++) {
+        task.push(await timedTask(scanTask));
+        bareDefault.push(await timedTool(tools.grype, [`dir:${target}`], grypeEnv));
+        bareReports.push(await timedTool(tools.grype, reports, grypeEnv));
+        // What the task runs: `grype db update`, then the scan without its own update check.
+        bareTwoSteps.push((await timedTool(tools.grype, ['db', 'update'], noAutoUpdate)) + (await timedTool(tools.grype, reports, noAutoUpdate)));
+      }
+      line(`GrypeScan on ${label} vs bare grype (default output), ${ROUNDS} paired runs`, task, bareDefault, 1.05);
+      line(`GrypeScan on ${label} vs bare grype (json + sarif + table, as the task writes)`, task, bareReports, 1.05);
+      line(`GrypeScan on ${label} vs bare \`grype db update\` then the same scan (the task's two grype runs)`, task, bareTwoSteps, 1.05);
+    }
+
     const syftEnv = toolEnv();
     const syftTask = () => runTask('SyftSbom', { timeoutMs: 120_000, env: agentTools, inputs: { target: `dir:${large}`, downloadBaseUrl: release.downloadBase('syft') } });
     const warm = await syftTask();
