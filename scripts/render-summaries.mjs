@@ -3,7 +3,8 @@
 // the real-tool world (tests/harness/summaryRuns.ts: the real grype and syft, a DB built by mkdb,
 // loopback servers only), renders each summary the tasks attach with the project's GFM renderer
 // (scripts/summary-html.mjs) as the run's Extensions tab shows it, renders the GrypeScan warnings as
-// the pipeline log shows them, and screenshots each page with Chromium headless into images/*.png.
+// the pipeline log shows them, and screenshots each page with Chromium headless into images/*.png
+// (re-encoded with a palette: they ship in the VSIX).
 // The HTML and Markdown stay in out/summaries/ for a look in a browser.
 //
 // Prerequisites (this script installs nothing):
@@ -19,6 +20,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { toPalettePng } from './png-palette.mjs';
 import { logPage, summaryPage } from './summary-html.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -69,7 +71,9 @@ function screenshot(binary, htmlFile, pngFile) {
   fs.rmSync(pngFile, { force: true });
   chromium(binary, [`--window-size=${width},${height}`, `--screenshot=${pngFile}`, url]);
   if (!fs.existsSync(pngFile)) fail(`chromium wrote no ${pngFile}`);
-  console.log(`${path.relative(root, pngFile)} ${width}×${height}`);
+  const screenshotBytes = fs.statSync(pngFile).size;
+  fs.writeFileSync(pngFile, toPalettePng(fs.readFileSync(pngFile)));
+  console.log(`${path.relative(root, pngFile)} ${width}×${height}, ${fs.statSync(pngFile).size} bytes (${screenshotBytes} as Chromium wrote it)`);
 }
 
 /**
@@ -115,7 +119,8 @@ try {
   const grype = runs.find((r) => r.name === 'grype-summary');
   if (!grype.run.warnings.length) fail('the GrypeScan run raised no warnings to picture');
   const html = path.join(outDir, 'grype-warnings.html');
-  fs.writeFileSync(html, logPage('Grype scan', logLines(grype.run, parseVsoLine, splitLines)));
+  // Titled like the step: the task's instanceNameFormat, `Grype scan $(target)`.
+  fs.writeFileSync(html, logPage(`Grype scan ${grype.target}`, logLines(grype.run, parseVsoLine, splitLines)));
   screenshot(binary, html, path.join(imagesDir, 'grype-warnings.png'));
 } finally {
   fs.rmSync(world, { recursive: true, force: true });

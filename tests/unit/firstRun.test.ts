@@ -65,9 +65,12 @@ describe('first run: Marketplace listing', () => {
     assert.deepEqual(first[1].trim().split('\n').map((l) => l.trim()), ['steps:', '- task: SyftSbom@1', '- task: GrypeScan@1']);
   });
 
-  it('overview and README show the screenshots in images/, each file shipped with the extension', () => {
-    const shipped = manifest.files.find((f: { path: string }) => f.path === 'images');
-    assert.ok(shipped?.addressable, 'images/ must be in files[] as addressable, or the Marketplace page shows no pictures');
+  it('overview and README show the screenshots in images/; the VSIX ships the overview’s and no others', () => {
+    const addressable = manifest.files.filter((f: { path: string; addressable?: boolean }) => f.addressable).map((f: { path: string }) => f.path);
+    const overviewPictures = [...overview.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
+    for (const picture of overviewPictures) assert.ok(addressable.includes(picture), `${picture} is not in files[] as addressable: the Marketplace page would not show it`);
+    const shippedImages = manifest.files.map((f: { path: string }) => f.path).filter((p: string) => p.startsWith('images'));
+    assert.deepEqual(shippedImages.sort(), [manifest.icons.default, ...overviewPictures].sort(), 'files[] ships exactly the icon and the overview’s pictures (the VSIX has a size budget)');
     for (const name of ['grype-warnings.png', 'grype-summary.png', 'syft-summary.png']) {
       assert.ok(fs.existsSync(path.join(repoRoot, 'images', name)), `images/${name} missing: run npm run render-summaries`);
       assert.ok(overview.includes(`](images/${name})`), `overview.md does not show images/${name}`);
