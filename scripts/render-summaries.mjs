@@ -110,10 +110,10 @@ try {
   fs.mkdirSync(outDir, { recursive: true });
   for (const r of runs) {
     if (r.summaries.length !== 1) fail(`${r.name}: expected one summary from ${r.task}, got ${r.summaries.length}. Its log:\n${r.run.stdout}\n${r.run.stderr}`);
-    const { file, markdown } = r.summaries[0];
+    const { title, markdown } = r.summaries[0];
     fs.writeFileSync(path.join(outDir, `${r.name}.md`), markdown);
     const html = path.join(outDir, `${r.name}.html`);
-    fs.writeFileSync(html, summaryPage(markdown, path.basename(file)));
+    fs.writeFileSync(html, summaryPage(markdown, title));
     screenshot(binary, html, path.join(imagesDir, `${r.name}.png`));
   }
   const grype = runs.find((r) => r.name === 'grype-summary');

@@ -17,6 +17,7 @@ import { runSummaryScenarios, SummaryRun } from '../harness/summaryRuns';
 interface SummaryHtml {
   renderMarkdown(markdown: string): string;
   summaryPage(markdown: string, sectionTitle: string): string;
+  escapeHtml(text: string): string;
 }
 // scripts/summary-html.mjs is an ES module; TypeScript's CommonJS output would turn import() into require().
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<SummaryHtml>;
@@ -87,11 +88,12 @@ describe('Summaries rendered as the Extensions tab shows them (real tools, built
 
   const byName = (name: string) => runs.find((r) => r.name === name) ?? assert.fail(`no run ${name}`);
 
-  it('every run attaches exactly one summary, titled on the page with its file name', () => {
+  it('every run attaches exactly one summary, its section titled on the page', () => {
     for (const r of runs) {
       assert.equal(r.summaries.length, 1, `${r.name}: ${r.summaries.length} summaries\n${r.run.stdout}`);
-      const page = render.summaryPage(r.summaries[0].markdown, path.basename(r.summaries[0].file));
-      assert.ok(page.includes(`<div class="section-title">${path.basename(r.summaries[0].file)}</div>`));
+      const { title, markdown } = r.summaries[0];
+      assert.ok(title.trim(), `${r.name}: the summary has no title`);
+      assert.ok(render.summaryPage(markdown, title).includes(`<div class="section-title">${render.escapeHtml(title)}</div>`));
     }
   });
 

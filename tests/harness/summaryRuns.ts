@@ -16,16 +16,25 @@ export interface SummaryRun {
   task: TaskName;
   target: string;
   run: TaskRun;
-  /** the summary files the run attached, with their Markdown (read before the run's folder goes) */
-  summaries: { file: string; markdown: string }[];
+  /** the summaries the run attached, with their Markdown (read before the run's folder goes) */
+  summaries: AttachedSummary[];
+}
+
+export interface AttachedSummary {
+  file: string;
+  /** the section title on the Extensions tab: the attachment's name, or the file name (uploadsummary) */
+  title: string;
+  markdown: string;
 }
 
 /** The summaries a run attached to the pipeline run (the agent reads them from these paths). */
-export function attachedSummaries(run: TaskRun): { file: string; markdown: string }[] {
+export function attachedSummaries(run: TaskRun): AttachedSummary[] {
   return run.commands
     .filter((c) => c.command === 'task.uploadsummary' || (c.command === 'task.addattachment' && c.properties.type === 'Distributedtask.Core.Summary'))
-    .map((c) => c.message.trim())
-    .map((file) => ({ file, markdown: fs.readFileSync(file, 'utf8') }));
+    .map((c) => {
+      const file = c.message.trim();
+      return { file, title: (c.command === 'task.addattachment' && c.properties.name) || path.basename(file), markdown: fs.readFileSync(file, 'utf8') };
+    });
 }
 
 /**
