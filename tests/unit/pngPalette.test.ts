@@ -8,21 +8,13 @@ import { repoRoot } from '../harness/paths';
 interface PngPalette {
   decodeRgb(png: Buffer): { width: number; height: number; rgb: Buffer };
   toPalettePng(png: Buffer): Buffer;
+  pngChunk(type: string, data: Buffer): Buffer;
 }
 // An ES module; TypeScript's CommonJS output would turn import() into require().
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<PngPalette>;
 
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-  return Buffer.concat([head, data, crc]);
-}
-
 /** A 24-bit RGB PNG as Chromium writes one, rows filtered with Sub (1) to exercise the decoder. */
-function rgbPng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
+function rgbPng({ pngChunk: chunk }: PngPalette, width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
   const raw = Buffer.alloc(height * (width * 3 + 1));
   for (let y = 0; y < height; y++) {
     const row = y * (width * 3 + 1);
@@ -49,7 +41,7 @@ describe('png-palette (screenshots re-encoded for the VSIX)', () => {
   });
 
   it('keeps an image of at most 256 colours exactly, as an indexed PNG', () => {
-    const source = rgbPng(40, 30, (x, y) => [(x % 8) * 30, (y % 8) * 30, ((x + y) % 4) * 60]); // 256 colours
+    const source = rgbPng(png, 40, 30, (x, y) => [(x % 8) * 30, (y % 8) * 30, ((x + y) % 4) * 60]); // 256 colours
     const out = png.toPalettePng(source);
     assert.equal(out[25], 3, 'colour type 3 (indexed)');
     // decodeRgb reads RGB only: the indexed output is read back through its palette
@@ -62,7 +54,7 @@ describe('png-palette (screenshots re-encoded for the VSIX)', () => {
 
   it('keeps a rare colour unlike the rest (a small red icon on grey text)', () => {
     // 300 greys plus 4 red pixels: the reds are the rarest colour, yet must keep a red entry.
-    const source = rgbPng(320, 4, (x, y) => (x < 2 && y < 2 ? [220, 30, 30] : [x % 300, x % 300, x % 300]));
+    const source = rgbPng(png, 320, 4, (x, y) => (x < 2 && y < 2 ? [220, 30, 30] : [x % 300, x % 300, x % 300]));
     const palette = paletteOf(png.toPalettePng(source));
     assert.ok(palette.length / 3 <= 256);
     let red = false;
