@@ -1,6 +1,7 @@
-// GrypeScan report processing on a ≥ 50 MB Grype JSON synthesised from the fixtures:
-//   ours:     readFileSync → parseGrypeReport → sortFindings → countFindings → decideResult →
-//             warningLines → buildSummary   (everything the task does with the report)
+// GrypeScan report processing on a ≥ 50 MB Grype JSON synthesised from the golden reports:
+//   ours:     readFileSync → parseGrypeReport → rankFindings → groupByPackage (with upgrade
+//             targets) → countFindings → decideResult → warningLines → buildSummary
+//             (everything the task does with the report)
 //   baseline: readFileSync(utf8) → JSON.parse of the same file
 // Each side runs in its own child process (so peak RSS is per side), ROUNDS times, alternating.
 // Targets: time ≤ 1.5× the baseline; peak RSS ≤ 5× the file size.
@@ -9,11 +10,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { GOLDEN, golden } from '../tests/harness/golden';
 
 const ROUNDS = 5;
 const TARGET_BYTES = 50 * 1024 * 1024;
-const repoRoot = path.resolve(__dirname, '..', '..');
-const grypeJsonDir = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'grype-json');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -21,10 +21,9 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** A Grype 0.112-shaped document whose matches are drawn from several real reports, repeated to ≥ 50 MB. */
+/** A report of the pinned grype whose matches are those of the golden image and dir scans, repeated to ≥ 50 MB. */
 export function synthesise(file: string): number {
-  const sources = ['grype-0.112.0-juice-shop-v15.3.0-debian-11-image.json', 'grype-0.97.1-debian-12-image.json', 'grype-0.104.2-maven-dir-scan.json', 'grype-0.85.0-nginx-latest-debian-12-image.json'];
-  const docs = sources.map((s) => JSON.parse(fs.readFileSync(path.join(grypeJsonDir, s), 'utf8')));
+  const docs = [golden(GOLDEN.grypeImageJson), golden(GOLDEN.grypeDirJson)].map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
   const head = docs[0];
   const pool: string[] = docs.flatMap((d) => d.matches.map((m: unknown) => JSON.stringify(m)));
   const rest = JSON.stringify({ source: head.source, distro: head.distro, descriptor: head.descriptor }).slice(1);
@@ -51,6 +50,7 @@ async function child(side: string, file: string): Promise<void> {
   // Loaded before the clock starts on both sides (module loading is not report processing).
   const { decodeReport, parseGrypeReport } = await import('../tasks/GrypeScan/report');
   const policy = await import('../tasks/GrypeScan/policy');
+  const { groupByPackage, rankFindings } = await import('../tasks/GrypeScan/fixFirst');
   const { buildSummary } = await import('../tasks/GrypeScan/summary');
   const start = process.hrtime.bigint();
   let findings: number;
@@ -59,11 +59,15 @@ async function child(side: string, file: string): Promise<void> {
     findings = doc.matches.length;
   } else {
     const report = parseGrypeReport(decodeReport(fs.readFileSync(file)), { label: file });
-    const sorted = policy.sortFindings(report.findings);
-    const counts = policy.countFindings(sorted);
-    const decision = policy.decideResult(counts, 'high', 'critical');
-    const warnings = policy.warningLines(sorted, 'high', { artifactName: 'grype', reportFile: path.basename(file) });
-    const md = buildSummary({ target: 'registry:bench', counts, sorted, decision, warnOnSeverity: 'high', failOnSeverity: 'critical', onlyFixed: false, ignoredCount: report.ignoredCount, grypeVersion: report.grypeVersion, dbBuilt: report.dbBuilt, reportFiles: [path.basename(file)] });
+    const ranked = rankFindings(report.findings);
+    const groups = groupByPackage(ranked);
+    const counts = policy.countFindings(ranked);
+    const decision = policy.decideResult(counts, groups, { warnOn: 'high', failOn: 'critical', failOnKnownExploited: true });
+    const warnings = policy.warningLines(groups, 'high', { summaryName: 'Grype: registry:bench', artifactName: 'grype', reportFile: path.basename(file) });
+    const md = buildSummary({
+      target: 'registry:bench', counts, groups, ranked, decision, warnOnSeverity: 'high', failOnSeverity: 'critical', failOnKnownExploited: true,
+      onlyFixed: false, ignoredCount: report.ignoredCount, grypeVersion: report.grypeVersion, dbBuilt: report.dbBuilt, reportFiles: [path.basename(file)],
+    });
     if (!warnings.length || !md) throw new Error('nothing produced');
     findings = counts.total;
   }
@@ -84,7 +88,7 @@ export async function run(): Promise<void> {
     const file = path.join(dir, 'big.grype.json');
     const matches = synthesise(file);
     const size = fs.statSync(file).size;
-    console.log(`report: ${(size / 1048576).toFixed(1)} MB, ${matches} matches (synthesised from fixtures)`);
+    console.log(`report: ${(size / 1048576).toFixed(1)} MB, ${matches} matches (synthesised from the golden reports)`);
     const ours: SideResult[] = [];
     const base: SideResult[] = [];
     for (let round = 0; round < ROUNDS; round++) {

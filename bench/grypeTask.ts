@@ -11,14 +11,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildReleaseArchive } from '../tests/harness/fakeTool';
-import { startReleaseServer } from '../tests/harness/releaseServer';
+import { startFakeGitHub } from '../tests/harness/fakeGitHub';
 import { extractedTaskDir } from '../tests/harness/vsix';
 import { resolvePlatform } from '../tasks/common/install/platform';
 import { PINNED_VERSIONS } from '../tasks/common/install/versions';
+import { GOLDEN, golden } from '../tests/harness/golden';
 
 const ROUNDS = 21;
 const repoRoot = path.resolve(__dirname, '..', '..');
-const zeroMatches = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'grype-json', 'grype-0.95.0-dir-scan-zero-matches.json');
+const zeroMatches = golden(GOLDEN.grypeEmptyJson);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -59,7 +60,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string)
 
 export async function run(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-grype-task-'));
-  const server = await startReleaseServer();
+  const github = await startFakeGitHub();
+  const server = github.server;
   try {
     const taskDir = extractedTaskDir('GrypeScan');
     const version = PINNED_VERSIONS.grype;
@@ -78,7 +80,6 @@ export async function run(): Promise<void> {
       BUILD_SOURCESDIRECTORY: dirs.sources,
       BUILD_ARTIFACTSTAGINGDIRECTORY: dirs.staging,
       SYSTEM_CULTURE: 'en-US',
-      GRYPE_SYFT_TASKS_GITHUB_URL: server.url,
       INPUT_TARGET: `dir:${dirs.sources}`,
       INPUT_WARNONSEVERITY: 'high',
       INPUT_FAILONSEVERITY: 'none',
@@ -94,7 +95,8 @@ export async function run(): Promise<void> {
     // Cold run: installs through the loopback server into the tool cache. Then swap the cached
     // binary for the instant sh fake, so the measured runs are cache hits with a grype that costs ~nothing.
     // (async: the loopback server lives in this process and must keep answering)
-    const cold = await promisify(execFile)(process.execPath, [task], { env, cwd: dirs.sources, maxBuffer: 16 << 20 });
+    // Only this run reaches "github.com" (through the fake's proxy); the measured runs have no agent proxy, as before.
+    const cold = await promisify(execFile)(process.execPath, [task], { env: { ...env, ...github.env }, cwd: dirs.sources, maxBuffer: 16 << 20 });
     const cached = /Cached grype \S+ at (\S+)/.exec(cold.stdout)?.[1];
     const binary = cached ? path.join(cached, 'grype') : undefined;
     if (!binary || !fs.existsSync(binary)) throw new Error(`cold install did not populate the tool cache:\n${cold.stdout}`);
@@ -175,7 +177,7 @@ export async function run(): Promise<void> {
       console.log(`  the task's own logic above the last floor: ${(median(ours) - specFloor).toFixed(0)} ms`);
     }
   } finally {
-    await server.close();
+    await github.close();
     fs.rmSync(root, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 // Installer benchmark, paired in one run against the loopback release server:
-//   cold: installTool (in-process, as inside a task) of a ~30 MB archive vs
+//   cold: installTool (in-process, as inside a task, from the server as a downloadBaseUrl mirror, so
+//         both sides fetch the same loopback URL) of a ~30 MB archive vs
 //         `curl -s -o f <url> && sha256sum -c && tar xzf` of the same archive   (target ≤ 1.3×)
 //   warm: a separate `node` process whose install is a cache hit vs bare `node -e 0` (target ≤ 2×)
 // Run: `npx tsc -p . && node build/bench/install.js`.
@@ -59,7 +60,6 @@ export async function run(): Promise<void> {
     server.addRelease('grype', VERSION, [archive]);
     const archiveUrl = `${server.downloadBase('grype')}/v${VERSION}/${archive.name}`;
     const sums = `${createHash('sha256').update(archive.data).digest('hex')}  ${archive.name}\n`;
-    process.env.GRYPE_SYFT_TASKS_GITHUB_URL = server.url;
     process.env.AGENT_TEMPDIRECTORY = join(workDir, 'temp');
     mkdirSync(process.env.AGENT_TEMPDIRECTORY);
 
@@ -68,7 +68,7 @@ export async function run(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       const toolsDir = join(workDir, `tools-${round}`);
       process.env.AGENT_TOOLSDIRECTORY = toolsDir;
-      cold.push(await timeMs(() => silently(() => installTool({ tool: 'grype', version: VERSION }))));
+      cold.push(await timeMs(() => silently(() => installTool({ tool: 'grype', version: VERSION, downloadBaseUrl: server.downloadBase('grype') }))));
 
       const curlDir = join(workDir, `curl-${round}`);
       mkdirSync(join(curlDir, 'x'), { recursive: true });

@@ -1,16 +1,22 @@
-// SyftSbom: a ≥ 100 MB CycloneDX JSON (synthesised from a shared Syft fixture) through the shipped
+// SyftSbom: a ≥ 100 MB CycloneDX JSON (synthesised from the golden Syft SBOM) through the shipped
 // provenance + validation path (esbuild bundle with the task's build hooks), against
 // JSON.parse + JSON.stringify of the same file. Each side runs in its own child process so each
 // peak RSS is its own. Targets: time ≤ 2× the baseline, peak RSS ≤ 4× the file size.
+//
+// Then a CycloneDX JSON of 250,000 small components (some nested), the case that once overflowed
+// the stack: time and peak RSS of the same path.
 //
 //   node build/bench/syftSbom.js [sizeMB]     (default 100)
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeManyComponentsSbom } from '../tests/harness/cycloneDx';
+import { GOLDEN, golden } from '../tests/harness/golden';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
-const FIXTURE = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft', 'syft-1.11.1-webgoat-dir.cdx.json');
+const FIXTURE = golden(GOLDEN.syftDirCycloneDxJson);
+/** The fixture's CycloneDX version (Syft's default), which the synthesised document keeps. */
+const SPEC_VERSION: string = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')).specVersion;
 
 interface SideResult {
   side: 'ours' | 'ours-warm' | 'baseline';
@@ -20,7 +26,7 @@ interface SideResult {
   components?: number;
 }
 
-/** Writes a CycloneDX 1.6 JSON of at least `bytes` by repeating the fixture's components with unique bom-refs. */
+/** Writes a CycloneDX JSON (the spec version Syft writes by default) of at least `bytes` by repeating the fixture's components with unique bom-refs. */
 export function synthesise(file: string, bytes: number): { bytes: number; components: number } {
   const doc = JSON.parse(fs.readFileSync(FIXTURE, 'utf8'));
   const components: Record<string, unknown>[] = doc.components;
@@ -50,11 +56,14 @@ export function synthesise(file: string, bytes: number): { bytes: number; compon
   return { bytes: fs.statSync(file).size, components: count };
 }
 
+/** The component count of the many-small-components case. */
+const MANY_COMPONENTS = 250_000;
+
 async function child(side: string, file: string, bundleDir: string): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const m = side === 'baseline' ? undefined : (require(path.join(bundleDir, 'index.js')) as import('../tests/unit/syftTestBundle').SyftModules);
   // 'ours-warm': the schema compiled beforehand, as the task does while Syft runs.
-  if (m && side === 'ours-warm') await m.prepareJsonValidator('1.6');
+  if (m && side === 'ours-warm') await m.prepareJsonValidator(SPEC_VERSION);
   const started = process.hrtime.bigint();
   const result: SideResult = { side: side as SideResult['side'], ms: 0, maxRssBytes: 0 };
   if (side === 'baseline') {
@@ -97,7 +106,7 @@ export async function run(sizeMb = Number(process.env.SYFT_BENCH_MB) || 100): Pr
     const source = path.join(work, 'big.cdx.json');
     const synth = synthesise(source, sizeMb * 1024 * 1024);
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-    console.log(`synthesised CycloneDX 1.6 JSON: ${synth.bytes} bytes (${mb(synth.bytes)}), ${synth.components} components, from ${path.basename(FIXTURE)}`);
+    console.log(`synthesised CycloneDX ${SPEC_VERSION} JSON: ${synth.bytes} bytes (${mb(synth.bytes)}), ${synth.components} components, from ${path.basename(FIXTURE)}`);
     const copy = path.join(work, 'ours.cdx.json');
     fs.copyFileSync(source, copy);
     const baseline = await runSide('baseline', source, bundleDir);
@@ -116,6 +125,14 @@ export async function run(sizeMb = Number(process.env.SYFT_BENCH_MB) || 100): Pr
       );
     }
     console.log(`baseline peak RSS ${(baseline.maxRssBytes / synth.bytes).toFixed(2)}× file size`);
+
+    const many = path.join(work, 'many.cdx.json');
+    const manyBytes = writeManyComponentsSbom(many, MANY_COMPONENTS);
+    const manyRun = await runSide('ours-warm', many, bundleDir);
+    console.log(
+      `${MANY_COMPONENTS} components (${mb(manyBytes)}): ${manyRun.ms.toFixed(0)} ms, peak RSS ${mb(manyRun.maxRssBytes)} = ${(manyRun.maxRssBytes / manyBytes).toFixed(2)}× file size ` +
+        `(valid=${manyRun.valid}, ${manyRun.components} components counted)${manyRun.components !== MANY_COMPONENTS ? ' ** WRONG COUNT **' : ''}`,
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -58,7 +58,7 @@ rmSync(join(root, 'dist', 'bundle-patches.json'), { force: true });
 for (const task of taskNames()) {
   const src = join(root, 'tasks', task);
   const out = join(dist, 'tasks', task);
-  // Optional per-task hooks (tasks/<Task>/build.hooks.mjs): esbuild `plugins`, `writeAssets(outDir)`.
+  // Optional per-task hooks (tasks/<Task>/build.hooks.mjs): `writeAssets(outDir)`, the runtime files beside the bundle.
   const hooksFile = join(src, 'build.hooks.mjs');
   const hooks = existsSync(hooksFile) ? await import(pathToFileURL(hooksFile).href) : {};
   const result = await build({
@@ -74,15 +74,18 @@ for (const task of taskNames()) {
     external,
     alias,
     logLevel: 'warning',
-    plugins: [tunnelBufferPatch, ...(hooks.plugins ?? [])],
+    plugins: [tunnelBufferPatch],
     metafile: true,
   });
   writeFileSync(join(meta, `${task}.json`), JSON.stringify(result.metafile));
-  for (const { path, change } of hooks.appliedPatches ?? []) recordPatch(path, change);
   for (const f of ['task.json', 'icon.png']) cpSync(join(src, f), join(out, f));
   // Task-specific runtime assets (e.g. schemas) live in tasks/<Task>/assets/ and ship as they are.
   if (existsSync(join(src, 'assets'))) cpSync(join(src, 'assets'), join(out, 'assets'), { recursive: true });
-  if (hooks.writeAssets) await hooks.writeAssets(out);
+  if (hooks.writeAssets) {
+    await hooks.writeAssets(out);
+    // The same files beside the tsc output, which the L0 and unit tests run.
+    await hooks.writeAssets(join(root, 'build', 'tasks', task));
+  }
 }
 
 for (const f of ['vss-extension.json', 'overview.md', 'LICENSE']) {

@@ -5,10 +5,11 @@
 // Used by scripts/package.mjs; also runnable alone (after `npm run build`):
 //   node scripts/extension-sbom.mjs <out.cdx.json> [publisher] [id] [version]
 import { createRequire } from 'node:module';
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nameBasedUuid, sourceDate } from './reproducible.mjs';
 
 const require = createRequire(import.meta.url);
 const CDX = require('@cyclonedx/cyclonedx-library');
@@ -194,7 +195,7 @@ function withPatches(json, patches) {
  * Builds, serialises (CycloneDX 1.6 JSON) and validates the SBOM. Throws when the result does not
  * validate. Returns { json, components }.
  */
-async function buildExtensionSbom({ root = repoRoot, publisher, id, version, name, description } = {}) {
+async function buildExtensionSbom({ root = repoRoot, publisher, id, version, name, description, timestamp } = {}) {
   const pkgJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
   const manifest = JSON.parse(readFileSync(join(root, 'vss-extension.json'), 'utf8'));
@@ -204,9 +205,9 @@ async function buildExtensionSbom({ root = repoRoot, publisher, id, version, nam
 
   const { packages, direct } = shippedPackages(lock, bundledPackageKeys(join(root, 'dist', 'meta')));
 
-  const epoch = process.env.SOURCE_DATE_EPOCH;
-  const bom = new Models.Bom({ serialNumber: `urn:uuid:${randomUUID()}` });
-  bom.metadata.timestamp = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+  const bom = new Models.Bom();
+  // The commit's time, not the clock's, so that two builds of one commit give the same bytes.
+  bom.metadata.timestamp = timestamp ?? sourceDate(root);
   bom.metadata.lifecycles.add(Enums.LifecyclePhase.Build);
   bom.metadata.tools.components.add(
     new Models.Component(Enums.ComponentType.Library, 'cyclonedx-library', {
@@ -258,7 +259,11 @@ async function buildExtensionSbom({ root = repoRoot, publisher, id, version, nam
   for (const d of direct) extension.dependencies.add(byKey.get(d).bomRef);
 
   const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
-  const json = withPatches(serializer.serialize(bom, { sortLists: true, space: 2 }), readPatches(join(root, 'dist', 'bundle-patches.json')));
+  const patches = readPatches(join(root, 'dist', 'bundle-patches.json'));
+  // serialNumber: a name-based UUID of everything else in the SBOM (same content, same serial).
+  const unnumbered = withPatches(serializer.serialize(bom, { sortLists: true, space: 2 }), patches);
+  bom.serialNumber = `urn:uuid:${nameBasedUuid(`urn:sha256:${createHash('sha256').update(unnumbered).digest('hex')}`)}`;
+  const json = withPatches(serializer.serialize(bom, { sortLists: true, space: 2 }), patches);
   const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
   const error = await validator.validate(json);
   if (error !== null) {

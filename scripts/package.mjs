@@ -6,11 +6,16 @@
 //
 // Overrides go through a generated file passed with --overrides-file (never --rev-version, which
 // rewrites the source manifest).
+//
+// Reproducible: the VSIX tfx writes is normalised (scripts/reproducible.mjs) so that entry times,
+// entry order and [Content_Types].xml come from the commit, not the clock; the SBOM's timestamp is
+// the commit time and its serialNumber a name-based UUID of its content.
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeExtensionSbom } from './extension-sbom.mjs';
+import { normaliseVsix, sourceDate } from './reproducible.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist', 'extension');
@@ -55,21 +60,37 @@ if (Object.keys(overrides).length) {
   args.push('--overrides-file', overridesFile);
 }
 
-const tfx = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'tfx.cmd' : 'tfx');
-if (!existsSync(tfx)) fail(`${tfx} not found; run \`npm ci\`.`);
+let builtAt;
+try {
+  builtAt = sourceDate(root);
+} catch (e) {
+  fail(e.message);
+}
+
+// tfx's own script, run by this Node: not node_modules/.bin/tfx(.cmd), since Node >= 20.12.2 refuses
+// to execFile a .cmd without a shell (EINVAL, CVE-2024-27980), and the POSIX shim needs node on PATH.
+const tfxPackage = join(root, 'node_modules', 'tfx-cli', 'package.json');
+if (!existsSync(tfxPackage)) fail(`${tfxPackage} not found; run \`npm ci\`.`);
+const tfx = join(dirname(tfxPackage), JSON.parse(readFileSync(tfxPackage, 'utf8')).bin.tfx);
 console.log(`> tfx ${args.join(' ')}`);
 try {
-  execFileSync(tfx, args, { cwd: root, stdio: 'inherit', env: { ...process.env, TFX_TRACE: process.env.TFX_TRACE ?? '' } });
+  execFileSync(process.execPath, [tfx, ...args], { cwd: root, stdio: 'inherit', env: { ...process.env, TFX_TRACE: process.env.TFX_TRACE ?? '' } });
 } catch (e) {
   fail(`tfx extension create failed (${e.status != null ? `exit code ${e.status}` : e.signal ?? e.message}); see its output above.`);
 } finally {
   if (overridesFile) rmSync(overridesFile, { force: true });
 }
 if (!existsSync(vsix)) fail(`tfx reported success but ${vsix} was not written.`);
+try {
+  normaliseVsix(vsix, builtAt);
+} catch (e) {
+  rmSync(vsix, { force: true });
+  fail(`making ${vsix} reproducible: ${e.message}`);
+}
 console.log(`VSIX ${vsix} ${statSync(vsix).size} bytes`);
 
 try {
-  const r = await writeExtensionSbom(sbom, { root, publisher, id, version, name: manifest.name, description: manifest.description });
+  const r = await writeExtensionSbom(sbom, { root, publisher, id, version, name: manifest.name, description: manifest.description, timestamp: builtAt });
   console.log(`SBOM ${r.file} ${r.bytes} bytes (${r.components} runtime packages, CycloneDX 1.6, validated)`);
 } catch (e) {
   rmSync(sbom, { force: true });

@@ -2,7 +2,8 @@ import fs = require('fs');
 import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../common/errors';
 import { runTool } from '../common/exec';
-import { describeExit, oneLine, tailText } from '../common/text';
+import { describeExit, logLine, oneLine, tailText } from '../common/text';
+import { describeBuilt, staleDatabaseMessage } from './dbAge';
 
 /**
  * The vulnerability DB: `grype db update` into dbCacheDirectory before every scan, then
@@ -45,61 +46,6 @@ export function parseDbStatus(output: string): DbStatus {
   };
 }
 
-/** "2026-08-01T06:59:36Z (3 days old)" for the log. PURE apart from `now`. */
-export function describeBuilt(built: string | undefined, now = Date.now()): string {
-  if (!built) return 'unknown build date';
-  const time = Date.parse(built);
-  if (Number.isNaN(time)) return built;
-  const hours = Math.max(0, Math.round((now - time) / 3_600_000));
-  return `${built} (${hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`} old)`;
-}
-
-/** Grype's default limit on the age of the DB it scans with (GRYPE_DB_MAX_ALLOWED_BUILT_AGE). */
-const DEFAULT_MAX_DB_AGE_MS = 120 * 3_600_000;
-const GO_DURATION_UNITS_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, 'µs': 1e-3, ns: 1e-6 };
-
-/**
- * The DB age Grype accepts, from the environment it runs with (pipeline variables reach it):
- * undefined when GRYPE_DB_VALIDATE_AGE turns the check off. GRYPE_DB_MAX_ALLOWED_BUILT_AGE is a
- * Go duration (`120h`, `72h30m`); one that cannot be read leaves Grype's default. PURE.
- */
-export function maxAllowedDbAgeMs(env: Record<string, string | undefined>): number | undefined {
-  if (/^(false|0|no)$/i.test((env.GRYPE_DB_VALIDATE_AGE ?? '').trim())) return undefined;
-  const text = (env.GRYPE_DB_MAX_ALLOWED_BUILT_AGE ?? '').trim();
-  if (!/^(\d+(\.\d+)?(h|ms|us|µs|ns|m|s))+$/.test(text)) return DEFAULT_MAX_DB_AGE_MS;
-  let total = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|us|µs|ns|m|s)/g)) total += Number(amount) * GO_DURATION_UNITS_MS[unit];
-  return total;
-}
-
-function describeDuration(ms: number): string {
-  const hours = Math.round(ms / 3_600_000);
-  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
-}
-
-/**
- * When a DB built at `built` is past the age Grype accepts, says so with its age and the fixes;
- * undefined while it is young enough (or its age is unknown). PURE apart from `now`.
- */
-export function staleDatabaseMessage(built: string | undefined, cacheDirectory: string, env: Record<string, string | undefined>, now = Date.now()): string | undefined {
-  const limit = maxAllowedDbAgeMs(env);
-  const time = built ? Date.parse(built) : NaN;
-  // Grype reports a missing DB as built at Go's zero time (year 1): unknown, not old.
-  if (limit === undefined || !(time > 0) || now - time <= limit) return undefined;
-  return (
-    `The Grype vulnerability database in ${cacheDirectory} was built ${built} (${describeDuration(now - time)} old), ` +
-    `older than the ${describeDuration(limit)} Grype accepts, and no newer one could be had from the DB host, so Grype will not scan with it. ` +
-    'To fix it: let the agent reach the DB host, or set dbUpdateUrl to a mirror that serves a fresh database; ' +
-    'if a Cache@2 step restores dbCacheDirectory, change its key so it stops restoring the old database (the templates key it by day); ' +
-    'to scan with an old database on purpose, set the pipeline variable GRYPE_DB_MAX_ALLOWED_BUILT_AGE (a Go duration, e.g. 720h).'
-  );
-}
-
-/** Grype's own words for a DB past its age limit (in a failed scan's output). PURE. */
-export function isStaleDatabaseError(text: string): boolean {
-  return /the vulnerability database was built .+ ago \(max allowed age is /.test(text);
-}
-
 export interface DatabaseResult {
   status: DbStatus;
   /** Set when the update failed and the scan uses the cached DB. */
@@ -118,7 +64,7 @@ export async function readDbStatus(grypePath: string, env: Record<string, string
 
 export function logDbStatus(status: DbStatus): void {
   // The status comes from Grype's output or the report: untrusted text.
-  console.log(oneLine(`Grype vulnerability database: built ${describeBuilt(status.built)}${status.schemaVersion ? `, schema ${status.schemaVersion}` : ''}.`));
+  logLine(oneLine(`Grype vulnerability database: built ${describeBuilt(status.built)}${status.schemaVersion ? `, schema ${status.schemaVersion}` : ''}.`));
 }
 
 /**
@@ -134,11 +80,11 @@ export async function updateDatabase(grypePath: string, env: Record<string, stri
   } catch (err) {
     throw new UserError(`dbCacheDirectory ${cacheDirectory} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}). Choose a folder the agent can write to, e.g. $(Agent.ToolsDirectory)/grype/db.`);
   }
-  console.log(`Updating the Grype vulnerability database in ${cacheDirectory}${env.GRYPE_DB_UPDATE_URL ? ` from ${env.GRYPE_DB_UPDATE_URL}` : ''}…`);
+  logLine(`Updating the Grype vulnerability database in ${cacheDirectory}${env.GRYPE_DB_UPDATE_URL ? ` from ${env.GRYPE_DB_UPDATE_URL}` : ''}…`);
   const started = Date.now();
   const heartbeat = setInterval(() => {
     const seconds = Math.round((Date.now() - started) / 1000);
-    console.log(`Still updating the Grype vulnerability database (${seconds}s)…`);
+    logLine(`Still updating the Grype vulnerability database (${seconds}s)…`);
     tl.setProgress(Math.min(90, Math.round(seconds / 3)), 'Updating the Grype vulnerability database');
   }, HEARTBEAT_MS);
   let update;
@@ -161,7 +107,7 @@ export async function updateDatabase(grypePath: string, env: Record<string, stri
         'Check network access to the DB host or set dbUpdateUrl to a mirror.',
       600,
     );
-    console.log(why);
+    logLine(why);
     logDbStatus(status);
     return { status, warning };
   }

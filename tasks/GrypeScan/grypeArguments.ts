@@ -39,6 +39,8 @@ export interface ScanArgumentsInput {
   reports: readonly ReportFile[];
   onlyFixed: boolean;
   configFile?: string;
+  /** OpenVEX documents (vexDocuments), one `--vex` each. */
+  vexDocuments?: readonly string[];
   additionalArguments: readonly string[];
 }
 
@@ -48,8 +50,9 @@ export function scanArguments(input: ScanArgumentsInput): string[] {
   // Also filtered again by parseGrypeReport: Grype's own SARIF/table then agree, and counts stay exact with older Grype.
   if (input.onlyFixed) args.push('--only-fixed');
   if (input.configFile) args.push('-c', input.configFile);
+  for (const vex of input.vexDocuments ?? []) args.push('--vex', vex);
   // Last, so the user's flags win over ours where Grype takes the last value.
-  args.push(...input.additionalArguments);
+  for (const arg of input.additionalArguments) args.push(arg);
   return args;
 }
 

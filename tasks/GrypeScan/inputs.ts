@@ -6,6 +6,7 @@ import { artifactNameInput, booleanInput, parseHttpUrl, pathInput, readInstallRe
 import { resolveTarget } from '../common/target';
 import { isOutputFormat, OUTPUT_FORMATS, OutputFormat } from './grypeArguments';
 import { THRESHOLDS, Threshold } from './policy';
+import { splitVexPatterns } from './vex';
 
 /**
  * The task's inputs, read once into a typed object and validated. Parsing helpers are pure and
@@ -21,6 +22,7 @@ export interface GrypeInputs {
   warnOnSeverity: Threshold;
   failOnSeverity: Threshold;
   onlyFixed: boolean;
+  failOnKnownExploited: boolean;
   /** Lower-case, de-duplicated, always starting with `json`. */
   outputFormats: OutputFormat[];
   /** As given (undefined = default); prepared later by prepareOutputDirectory. */
@@ -34,6 +36,13 @@ export interface GrypeInputs {
   configFile?: string;
   containerRegistry?: string;
   additionalArguments: string[];
+  /** An earlier scan's Grype JSON (as given; a missing file is a warning, not an error). */
+  baselineReport?: string;
+  failOnNewOnly: boolean;
+  /** As given; undefined: `.grype-exceptions.yaml` in the sources directory, if there is one. */
+  exceptionsFile?: string;
+  /** Paths or globs, resolved by findVexDocuments. */
+  vexDocuments: string[];
 }
 
 export function parseThreshold(name: string, raw: string | undefined, defaultValue: Threshold): Threshold {
@@ -69,6 +78,7 @@ export function readInputs(): GrypeInputs {
     warnOnSeverity: parseThreshold('warnOnSeverity', tl.getInput('warnOnSeverity'), 'high'),
     failOnSeverity: parseThreshold('failOnSeverity', tl.getInput('failOnSeverity'), 'none'),
     onlyFixed: booleanInput('onlyFixed', false),
+    failOnKnownExploited: booleanInput('failOnKnownExploited', false),
     outputFormats: parseOutputFormats(tl.getInput('outputFormats'), additionalArguments),
     outputDirectory: textInput('outputDirectory'),
     artifactName: artifactNameInput('grype'),
@@ -79,5 +89,9 @@ export function readInputs(): GrypeInputs {
     configFile: rejectUnexpandedMacro('configFile', pathInput('configFile')),
     containerRegistry: textInput('containerRegistry'),
     additionalArguments,
+    baselineReport: pathInput('baselineReport'),
+    failOnNewOnly: booleanInput('failOnNewOnly', false),
+    exceptionsFile: rejectUnexpandedMacro('exceptionsFile', pathInput('exceptionsFile')),
+    vexDocuments: splitVexPatterns(tl.getInput('vexDocuments')),
   };
 }

@@ -1,4 +1,8 @@
+import { constants } from 'node:buffer';
 import { UserError } from '../common/errors';
+import { formatBytes } from '../common/text';
+
+const { MAX_STRING_LENGTH } = constants;
 
 /**
  * Grype JSON report → findings. PURE: a Buffer in, plain objects out, no I/O.
@@ -6,7 +10,8 @@ import { UserError } from '../common/errors';
  * Accepts every Grype JSON schema from 0.7 to today:
  * - 0.7: `vulnerability.fixedInVersion`, `matchDetails` a single object, descriptor {name, version};
  * - 0.24–0.87: `vulnerability.fix {versions, state}`, `matchDetails[]`, `descriptor.db {built, schemaVersion}`;
- * - 0.88+: `descriptor.db.status {built, schemaVersion, …}`, epss/kev/risk fields (ignored here).
+ * - 0.88+: `descriptor.db.status {built, schemaVersion, …}`, `vulnerability.risk`, `epss[]` and
+ *   `knownExploited[]` (CISA KEV).
  * Encodings: UTF-8 with or without BOM, UTF-16LE/BE with BOM. Log lines (stderr captured with
  * stdout) before the document and after it are skipped.
  */
@@ -14,6 +19,11 @@ import { UserError } from '../common/errors';
 /** Most severe first. */
 export const SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/** 0 = Critical … 5 = Unknown. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
 
 export interface Finding {
   /** Vulnerability id, e.g. CVE-2024-1234 or GHSA-…. */
@@ -26,12 +36,47 @@ export interface Finding {
   fixState: string;
   fixedVersions: string[];
   description: string;
+  /** Grype's `risk` score (0.88+); 0 when the report has none. */
+  risk: number;
+  /** The highest EPSS probability (0–1) among `epss[]`; 0 when there is none. */
+  epss: number;
+  /** CVE ids of the `knownExploited[]` (CISA KEV) entries; empty when not known exploited. */
+  knownExploited: string[];
+  /** `relatedVulnerabilities[].id` (e.g. the CVE of a GHSA): the same vulnerability under other names. */
+  relatedIds: string[];
+}
+
+/** One of Grype's `appliedIgnoreRules` on an ignored match, as its JSON spells it. */
+export interface AppliedIgnoreRule {
+  /** `vex` for a rule that came from a VEX statement; else the rule's vulnerability namespace, often ''. */
+  namespace: string;
+  vulnerability: string;
+  reason: string;
+  /** `fix-state`: set by --only-fixed (not-fixed, wont-fix, unknown) and --ignore-states rules. */
+  fixState: string;
+  /** `vex-status` / `vex-justification` (OpenVEX: not_affected, fixed; vulnerable_code_not_present, …). */
+  vexStatus: string;
+  vexJustification: string;
+  packageName: string;
+  packageVersion: string;
+  packageType: string;
+}
+
+/** A match Grype left out of `matches`, with the rules that left it out. */
+export interface IgnoredFinding extends Finding {
+  rules: AppliedIgnoreRule[];
+  /** `artifact.purl`: what a VEX statement names as product or subcomponent. */
+  purl: string;
 }
 
 export interface GrypeReport {
   findings: Finding[];
   /** `ignoredMatches` (config ignore rules, VEX, and unfixed matches under --only-fixed): reported, never findings. */
   ignoredCount: number;
+  /** The `ignoredMatches` themselves. */
+  ignored: IgnoredFinding[];
+  /** Matches this parser left out because of `onlyFixed` (Grype without --only-fixed support, or a report read back). */
+  unfixed: Finding[];
   grypeVersion?: string;
   dbBuilt?: string;
   dbSchemaVersion?: string;
@@ -50,6 +95,21 @@ const SEVERITY_BY_LOWER: Record<string, Severity> = {
 export function normaliseSeverity(value: unknown): Severity {
   if (typeof value !== 'string') return 'Unknown';
   return SEVERITY_BY_LOWER[value.trim().toLowerCase()] ?? 'Unknown';
+}
+
+/**
+ * Why a report of `sizeBytes` cannot be read, or undefined when it can. The report is read as one
+ * string, and V8 caps a string at buffer.constants.MAX_STRING_LENGTH characters (about 512 MiB
+ * on 64-bit): a larger file (Grype's UTF-8 JSON has at least one byte per character) fails with
+ * "Cannot create a string longer than …", so it is refused up front, before reading it. PURE.
+ */
+export function reportSizeProblem(label: string, sizeBytes: number, maxChars = MAX_STRING_LENGTH): string | undefined {
+  if (sizeBytes <= maxChars) return undefined;
+  return (
+    `${label} is ${formatBytes(sizeBytes)}, more than the ${formatBytes(maxChars)} a Node.js task can read as text. ` +
+    `Make the scan's report smaller: scan a smaller target, exclude paths with --exclude in additionalArguments, or set onlyFixed; ` +
+    `the other reports Grype wrote are published as usual.`
+  );
 }
 
 /** Decodes by BOM: UTF-16LE, UTF-16BE, UTF-8 (BOM dropped); no BOM = UTF-8. */
@@ -95,7 +155,7 @@ class DocumentError extends Error {
  * `JSON.parse`d on its own, turned into a Finding and dropped, so peak memory stays close to the
  * size of the text instead of the size of the full object tree (a 50 MB report is ~200 MB as
  * objects). `descriptor`, `source` and `distro` are parsed; other members are skipped by a
- * string-aware bracket scan; `ignoredMatches` is only counted. Anything after the closing brace
+ * string-aware bracket scan; `ignoredMatches` elements are parsed one by one too. Anything after the closing brace
  * (stderr captured with stdout) is ignored.
  */
 class DocumentWalker {
@@ -206,7 +266,7 @@ class DocumentWalker {
   }
 
   /** The top-level members Grype's JSON has, with matches turned into findings. */
-  walk(onMatch: (match: unknown) => void): { hasMatchesArray: boolean; members: Record<string, unknown>; ignoredCount: number } {
+  walk(onMatch: (match: unknown) => void, onIgnored: (match: unknown) => void): { hasMatchesArray: boolean; members: Record<string, unknown>; ignoredCount: number } {
     const members: Record<string, unknown> = {};
     let hasMatchesArray = false;
     let ignoredCount = 0;
@@ -228,7 +288,10 @@ class DocumentWalker {
         hasMatchesArray = true;
         this.array((from, to) => onMatch(this.parse(from, to)));
       } else if (key === 'ignoredMatches' && isArray) {
-        this.array(() => ignoredCount++);
+        this.array((from, to) => {
+          ignoredCount++;
+          onIgnored(this.parse(from, to));
+        });
       } else {
         const end = this.valueEnd(this.i);
         members[key] = key === 'descriptor' || key === 'source' || key === 'distro' || key === 'matches' ? this.parse(this.i, end) : true;
@@ -255,6 +318,21 @@ function str(value: unknown): string {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const finite = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+function maxEpss(entries: unknown): number {
+  if (!Array.isArray(entries)) return 0;
+  let max = 0;
+  for (const e of entries) if (isObject(e)) max = Math.max(max, finite(e.epss));
+  return max;
+}
+
+function knownExploitedOf(entries: unknown): string[] {
+  if (!Array.isArray(entries)) return [];
+  // An entry without a cve still marks the finding as known exploited.
+  return entries.filter(isObject).map((e) => str(e.cve) || 'known exploited');
+}
+
 function findingOf(match: unknown): Finding {
   const m = isObject(match) ? match : {};
   const v = isObject(m.vulnerability) ? m.vulnerability : {};
@@ -279,6 +357,35 @@ function findingOf(match: unknown): Finding {
     fixState,
     fixedVersions,
     description: str(v.description),
+    risk: finite(v.risk),
+    epss: maxEpss(v.epss),
+    knownExploited: knownExploitedOf(v.knownExploited),
+    relatedIds: Array.isArray(m.relatedVulnerabilities)
+      ? m.relatedVulnerabilities.map((r) => (isObject(r) ? str(r.id) : '')).filter(Boolean)
+      : [],
+  };
+}
+
+function ignoredFindingOf(match: unknown): IgnoredFinding {
+  const m = isObject(match) ? match : {};
+  const rules = Array.isArray(m.appliedIgnoreRules) ? m.appliedIgnoreRules.filter(isObject) : [];
+  return {
+    ...findingOf(match),
+    purl: isObject(m.artifact) ? str(m.artifact.purl) : '',
+    rules: rules.map((r) => {
+      const p = isObject(r.package) ? r.package : {};
+      return {
+        namespace: str(r.namespace),
+        vulnerability: str(r.vulnerability),
+        reason: str(r.reason),
+        fixState: str(r['fix-state']),
+        vexStatus: str(r['vex-status']),
+        vexJustification: str(r['vex-justification']),
+        packageName: str(p.name),
+        packageVersion: str(p.version),
+        packageType: str(p.type),
+      };
+    }),
   };
 }
 
@@ -297,13 +404,19 @@ export function parseGrypeReport(data: Buffer | string, options: { onlyFixed?: b
     throw new UserError(`${describe(label)}contains no JSON object, so it is not a Grype JSON report. It begins: ${preview(trimmed)}`);
   }
   const findings: Finding[] = [];
+  const ignored: IgnoredFinding[] = [];
+  const unfixed: Finding[] = [];
   let walked: ReturnType<DocumentWalker['walk']>;
   try {
-    walked = new DocumentWalker(text, start).walk((match) => {
-      const finding = findingOf(match);
-      // The task also passes --only-fixed (Grype's own reports agree); filtering here keeps counts exact for older Grype and reports read back.
-      if (!options.onlyFixed || finding.fixState === 'fixed') findings.push(finding);
-    });
+    walked = new DocumentWalker(text, start).walk(
+      (match) => {
+        const finding = findingOf(match);
+        // The task also passes --only-fixed (Grype's own reports agree); filtering here keeps counts exact for older Grype and reports read back.
+        if (!options.onlyFixed || finding.fixState === 'fixed') findings.push(finding);
+        else unfixed.push(finding);
+      },
+      (match) => ignored.push(ignoredFindingOf(match)),
+    );
   } catch (err) {
     if (!(err instanceof DocumentError)) throw err;
     if (err.truncated) {
@@ -327,6 +440,8 @@ export function parseGrypeReport(data: Buffer | string, options: { onlyFixed?: b
   return {
     findings,
     ignoredCount: walked.ignoredCount,
+    ignored,
+    unfixed,
     grypeVersion: str(d.version) || undefined,
     dbBuilt: str(status.built) || undefined,
     dbSchemaVersion: str(status.schemaVersion) || undefined,

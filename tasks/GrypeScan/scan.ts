@@ -7,19 +7,21 @@ import { runTool } from '../common/exec';
 import { installTool } from '../common/install';
 import { unexpandedMacro } from '../common/inputs';
 import { prepareOutputDirectory } from '../common/outputDirectory';
-import { publishFiles, publishSummary } from '../common/publish';
+import { artifactForThisJob, inBuildJob, publishFiles, publishSummary } from '../common/publish';
 import { readRegistryLogin, registryAccessProblem, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
-import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
-import { isStaleDatabaseError, logDbStatus, readDbStatus, staleDatabaseMessage, updateDatabase } from './database';
+import { describeExit, logLine, neutraliseCommands, oneLine, tailText } from '../common/text';
+import { logDbStatus, readDbStatus, updateDatabase } from './database';
+import { isStaleDatabaseError, staleDatabaseMessage, staleDbWarning } from './dbAge';
+import { packageMark } from './baseline';
+import { groupByPackage } from './fixFirst';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from './grypeArguments';
 import { readInputs } from './inputs';
-import { countFindings, Decision, decideResult, findingLine, maxSeverity, outputVariables, sortFindings, warningLines } from './policy';
-import { decodeReport, GrypeReport, parseGrypeReport } from './report';
+import { countFindings, countsLine, Decision, decideResult, maxSeverity, outputVariables, warningLines } from './policy';
+import { decodeReport, GrypeReport, parseGrypeReport, reportSizeProblem } from './report';
 import { buildSummary } from './summary';
-
-/** Findings printed to the log (the full list is in the reports). */
-const LOG_FINDINGS = 20;
+import { notCountedReport } from './suppressed';
+import { prepareTriage, triage, Triage, triageCounts, triageSections, triageVariables } from './triage';
 
 /**
  * GrypeScan: install → DB update → scan → read the JSON → publish reports → summary → variables,
@@ -29,9 +31,12 @@ export async function run(): Promise<void> {
   const inputs = readInputs();
   const login = readRegistryLogin(inputs.containerRegistry);
   const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'output_grype');
+  const artifactName = artifactForThisJob(inputs.artifactName, outputDirectory);
   const sourcesDirectory = tl.getVariable('Build.SourcesDirectory');
   const config = chooseConfigFile('grype', inputs.configFile, sourcesDirectory);
-  console.log(neutraliseCommands(config.message));
+  logLine(config.message);
+  // Exceptions and VEX paths are checked before anything is installed or scanned.
+  const triageSetup = prepareTriage(inputs, sourcesDirectory);
 
   const grype = await installTool(inputs.install);
 
@@ -41,21 +46,22 @@ export async function run(): Promise<void> {
     dbUpdateUrl: inputs.dbUpdateUrl,
     registry: login ? registryEnvironment('GRYPE', login) : undefined,
   });
-  if (login) console.log(`Registry credentials for ${login.authority} from service connection '${inputs.containerRegistry}' are passed to Grype through its environment.`);
+  if (login) logLine(`Registry credentials for ${login.authority} from service connection '${inputs.containerRegistry}' are passed to Grype through its environment.`);
 
   const db = await updateDatabase(grype.path, env, dbCacheDirectory);
   if (db.warning) tl.logIssue(tl.IssueType.Warning, db.warning);
 
   const stem = reportStem(inputs.target, tl.getVariable('Agent.JobName'));
   const reports = reportFiles(outputDirectory, stem, inputs.outputFormats);
+  const notCountedFile = path.join(outputDirectory, `${stem}.grype-not-counted.json`);
   // A report left by an earlier run must never be read as this run's.
-  for (const report of reports) fs.rmSync(report.path, { force: true });
+  for (const file of [...reports.map((r) => r.path), notCountedFile]) fs.rmSync(file, { force: true });
 
-  console.log(`Scanning ${neutraliseCommands(inputs.target)} with Grype${grype.version ? ` ${grype.version}` : ''}.`);
+  logLine(`Scanning ${inputs.target} with Grype${grype.version ? ` ${grype.version}` : ''}.`);
   const scan = await runTool({
     name: 'Grype',
     path: grype.path,
-    args: scanArguments({ target: inputs.target, reports, onlyFixed: inputs.onlyFixed, configFile: config.path, additionalArguments: inputs.additionalArguments }),
+    args: scanArguments({ target: inputs.target, reports, onlyFixed: inputs.onlyFixed, configFile: config.path, vexDocuments: triageSetup.vexDocuments, additionalArguments: inputs.additionalArguments }),
     env,
   });
 
@@ -63,6 +69,11 @@ export async function run(): Promise<void> {
   let report: GrypeReport | undefined;
   let reportProblem: string | undefined;
   if (fs.existsSync(jsonFile)) {
+    reportProblem = reportSizeProblem(`Grype's JSON report ${jsonFile}`, fs.statSync(jsonFile).size);
+  } else {
+    reportProblem = `Grype wrote no JSON report (${jsonFile} does not exist).`;
+  }
+  if (!reportProblem) {
     try {
       // Decoded first, so the file's bytes can be freed while the findings are read.
       report = parseGrypeReport(decodeReport(fs.readFileSync(jsonFile)), { onlyFixed: inputs.onlyFixed, label: `Grype's JSON report ${jsonFile}` });
@@ -70,8 +81,6 @@ export async function run(): Promise<void> {
       // Not Grype JSON (UserError), or too large to read at all (e.g. RangeError): either way unusable.
       reportProblem = err instanceof UserError ? err.message : `Grype's JSON report ${jsonFile} could not be read: ${(err as Error).message}.`;
     }
-  } else {
-    reportProblem = `Grype wrote no JSON report (${jsonFile} does not exist).`;
   }
 
   let failOnHit: string | undefined;
@@ -93,13 +102,21 @@ export async function run(): Promise<void> {
   const existing = reports.filter((r) => fs.existsSync(r.path));
   const sarif = existing.find((r) => r.format === 'sarif');
 
+  // Exceptions, baseline and what is not counted; their JSON goes out with the reports.
+  let triaged: Triage | undefined;
+  if (report && !grypeFailure) {
+    triaged = triage(report, triageSetup, inputs, { now: new Date(), stem, jobName: tl.getVariable('Agent.JobName') });
+    if (triaged.notCounted.length) fs.writeFileSync(notCountedFile, notCountedReport(inputs.target, triaged.notCounted));
+  }
+  const published = existing.map((r) => r.path).concat(fs.existsSync(notCountedFile) ? [notCountedFile] : []);
+
   // 1. Reports artifact (+ SARIF for the Scans tab) first, so whatever happens next, even a failed
   //    scan, leaves them.
-  if (existing.length) publishFiles(inputs.artifactName, existing.map((r) => r.path));
-  if (inputs.publishSarif && sarif) {
+  if (published.length) publishFiles(artifactName, published);
+  if (inputs.publishSarif && sarif && inBuildJob()) {
     tl.uploadArtifact('CodeAnalysisLogs', sarif.path, 'CodeAnalysisLogs');
   } else if (inputs.publishSarif && !inputs.outputFormats.includes('sarif')) {
-    console.log("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
+    logLine("publishSarif is true but outputFormats has no 'sarif': nothing is published to the Scans tab (CodeAnalysisLogs).");
   }
 
   if (grypeFailure) {
@@ -109,7 +126,7 @@ export async function run(): Promise<void> {
     const refused = registryAccessProblem(stderr, login, inputs.containerRegistry);
     grypeFailure = stale ?? (refused ? `Grype failed: ${describeExit(scan.exitCode)}. ${refused}` : grypeFailure);
   }
-  if (grypeFailure || !report) {
+  if (grypeFailure || !report || !triaged) {
     tl.setResult(tl.TaskResult.Failed, neutraliseCommands(`${grypeFailure ?? reportProblem}${tailText(scan.stderrTail)}`));
     return;
   }
@@ -120,56 +137,69 @@ export async function run(): Promise<void> {
   if (!dbStatus.built) dbStatus = await readDbStatus(grype.path, env);
   if (!db.warning) logDbStatus(dbStatus);
 
+  // The DB fallback warning already names the cached DB's build date; otherwise warn when it is stale.
+  const staleDb = db.warning ? undefined : staleDbWarning(dbStatus.built);
+  if (staleDb) tl.logIssue(tl.IssueType.Warning, staleDb);
+
   const grypeVersion = usableVersion(report.grypeVersion) ?? grype.version;
-  const sorted = sortFindings(report.findings);
-  const counts = countFindings(sorted);
-  let decision: Decision = decideResult(counts, inputs.warnOnSeverity, inputs.failOnSeverity);
+  // Counts, fix-first groups and warnings cover the counted findings only (exceptions, VEX, onlyFixed left out).
+  const { ranked, comparison } = triaged;
+  const groups = groupByPackage(ranked);
+  const counts = countFindings(ranked);
+  if (inputs.failOnNewOnly && !inputs.baselineReport) logLine('failOnNewOnly is true but baselineReport is empty: failOnSeverity and failOnKnownExploited count every finding.');
+  let decision: Decision = decideResult(
+    counts,
+    groups,
+    { warnOn: inputs.warnOnSeverity, failOn: inputs.failOnSeverity, failOnKnownExploited: inputs.failOnKnownExploited },
+    triaged.failScope,
+  );
   if (failOnHit && decision.result !== 'Failed') decision = { result: 'Failed', message: failOnHit };
   const max = maxSeverity(counts);
 
-  logFindings(sorted);
+  // One line of counts; the packages and findings are in the warnings, the summary and the reports.
+  logLine(`Grype found ${countsLine(counts, groups.length)}${triageCounts(triaged)}.`);
 
-  // 2. Summary tab.
+  // 2. Summary (the run's Extensions tab).
+  const summaryName = `Grype: ${inputs.target}`;
   const summary = buildSummary({
     target: inputs.target,
     counts,
-    sorted,
+    groups,
+    ranked,
     decision,
     warnOnSeverity: inputs.warnOnSeverity,
     failOnSeverity: inputs.failOnSeverity,
+    failOnKnownExploited: inputs.failOnKnownExploited,
+    failOnNewOnly: triaged.failScope !== undefined,
     onlyFixed: inputs.onlyFixed,
     ignoredCount: report.ignoredCount,
     grypeVersion,
     dbBuilt: dbStatus.built,
     dbSchemaVersion: dbStatus.schemaVersion,
-    reportFiles: existing.map((r) => path.basename(r.path)),
-    artifactName: inputs.artifactName,
-    extraNotes: [db.warning, failOnHit].filter((n): n is string => Boolean(n)),
+    reportFiles: published.map((p) => path.basename(p)),
+    artifactName,
+    extraNotes: [db.warning, staleDb, failOnHit].filter((n): n is string => Boolean(n)),
+    extraSections: triageSections(triaged),
   });
-  publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary);
+  publishSummary(outputDirectory, `${stem}.grype-summary.md`, summary, summaryName);
 
   // 3. Output variables and build tag.
-  const variables = outputVariables(counts, max, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion);
+  const variables = { ...outputVariables(counts, max, { jsonReport: jsonFile, sarifReport: sarif?.path }, grypeVersion), ...triageVariables(triaged) };
   for (const [name, value] of Object.entries(variables)) tl.setVariable(name, value, false, true);
-  if (max !== 'None') tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
+  if (max !== 'None' && inBuildJob()) tl.addBuildTag(`vulnerable-${max.toLowerCase()}`);
 
-  // 4. Warnings, most severe first, capped.
-  for (const line of warningLines(sorted, inputs.warnOnSeverity, { artifactName: inputs.artifactName, reportFile: inputs.artifactName ? path.basename(jsonFile) : jsonFile, alreadyLogged: db.warning ? 1 : 0 })) {
-    tl.logIssue(tl.IssueType.Warning, line);
-  }
+  // 4. Warnings: baseline and exceptions, then one per package, best first (new ones marked), within the step's budget.
+  for (const line of triaged.warnings) tl.logIssue(tl.IssueType.Warning, line);
+  const where = {
+    summaryName,
+    artifactName,
+    reportFile: artifactName ? path.basename(jsonFile) : jsonFile,
+    alreadyLogged: (db.warning ? 1 : 0) + (staleDb ? 1 : 0) + triaged.warnings.length,
+  };
+  for (const line of warningLines(groups, inputs.warnOnSeverity, where, (g) => packageMark(comparison, g.findings))) tl.logIssue(tl.IssueType.Warning, line);
 
   // 5. Result, last.
   tl.setResult(tl.TaskResult[decision.result], decision.message);
-}
-
-function logFindings(sorted: ReturnType<typeof sortFindings>): void {
-  if (!sorted.length) {
-    console.log('Grype found no vulnerabilities.');
-    return;
-  }
-  const shown = sorted.slice(0, LOG_FINDINGS);
-  console.log(`Findings (most severe first${shown.length < sorted.length ? `; ${shown.length} of ${sorted.length}, the rest are in the reports` : ''}):`);
-  for (const f of shown) console.log(`  ${findingLine(f)}`);
 }
 
 /**
@@ -181,7 +211,7 @@ function chooseDbCacheDirectory(input: string | undefined): string {
   const macro = unexpandedMacro(input);
   if (!macro) return input ?? defaultDbCacheDirectory();
   const dir = defaultDbCacheDirectory();
-  console.log(`dbCacheDirectory uses ${macro}, which this pipeline does not define; using ${dir} instead.`);
+  logLine(`dbCacheDirectory uses ${macro}, which this pipeline does not define; using ${dir} instead.`);
   return dir;
 }
 

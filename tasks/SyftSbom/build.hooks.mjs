@@ -1,80 +1,24 @@
-// Build hooks for SyftSbom, loaded by scripts/build.mjs (plugins → esbuild; writeAssets → after bundling).
+// Build hooks for SyftSbom, loaded by scripts/build.mjs: writeAssets(outDir) after bundling.
 //
-// @cyclonedx/cyclonedx-library validates with schema files it finds relative to its own module
-// (`<lib>/res/schema`) and optional peers (ajv…, libxmljs2) it loads with require() in try/catch.
-// In the packaged task there is no node_modules: the bundle is tasks/SyftSbom/index.js and each
-// task folder is downloaded on its own. So:
-//   1. resources.node.js: schema root → `<task>/assets/cyclonedx/schema` (written by writeAssets);
-//   2. the ajv backend: also accepts an already-parsed document, so the task parses an SBOM once,
-//      and checks `uniqueItems` in linear time (./uniqueItems.ts; Ajv's is O(n²) on objects);
-//   3. the XML backend: libxmljs2 (native addon) → ./xmlValidatorBackend.ts (xmllint-wasm);
-//   4. xmllint-wasm: its worker script and .wasm → `<task>/assets/xmllint/`.
-// Each rewrite checks that its anchor text exists, so a library upgrade that moves it fails the
-// build instead of shipping a validator that silently cannot find its schemas.
+// No third-party code is rewritten: the task validates with Ajv and xmllint-wasm directly
+// (validation.ts), not through @cyclonedx/cyclonedx-library's validators, whose schema root is
+// fixed relative to the library's own files and whose only XML engine is a native addon. What the
+// validators need at run time is laid out here, next to the bundle (and next to the tsc output, so
+// the L0 and unit tests use the same files):
+//   - assets/cyclonedx/schema: the library's CycloneDX JSON schemas and XSDs (validation.ts
+//     SCHEMA_DIRECTORY), with the library's LICENSE and NOTICE;
+//   - xmllint-node.js and xmllint.wasm beside index.js: xmllint-wasm starts its worker from
+//     `__dirname/xmllint-node.js`, which in the bundle is the task folder; its licence in
+//     assets/xmllint/COPYING.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const libRoot = dirname(require.resolve('@cyclonedx/cyclonedx-library/package.json'));
 const xmllintRoot = dirname(require.resolve('xmllint-wasm/package.json'));
 
-function rewrite(source, file, from, to) {
-  if (!source.includes(from)) throw new Error(`SyftSbom build: '${from}' not found in ${file}; update tasks/SyftSbom/build.hooks.mjs for this library version.`);
-  return source.split(from).join(to);
-}
-
-/** What each rewrite changes, for the extension SBOM (collected by scripts/build.mjs). */
-export const appliedPatches = [];
-
-const rewrites = [
-  {
-    filter: /cyclonedx-library[\\/]dist\.node[\\/]resources\.node\.js$/,
-    change: 'schema root moved to the task folder (assets/cyclonedx)',
-    apply: (s, f) => rewrite(s, f, "(0, node_path_1.resolve)(__dirname, '..', 'res')", "(0, node_path_1.resolve)(__dirname, 'assets', 'cyclonedx')"),
-  },
-  {
-    filter: /cyclonedx-library[\\/]dist\.node[\\/]_optPlug\.node[\\/]__jsonValidators[\\/]ajv\.js$/,
-    change: 'the JSON validator also takes a parsed document, and checks uniqueItems in linear time',
-    apply: (s, f) =>
-      rewrite(
-        rewrite(s, f, 'validator(JSON.parse(data))', "validator(typeof data === 'string' ? JSON.parse(data) : data)"),
-        f,
-        "ajv.addFormat('iri-reference', true);",
-        `ajv.addFormat('iri-reference', true); require(${JSON.stringify(join(here, 'uniqueItems.ts'))}).installUniqueItems(ajv);`,
-      ),
-  },
-  {
-    filter: /cyclonedx-library[\\/]dist\.node[\\/]_optPlug\.node[\\/]xmlValidator\.js$/,
-    change: 'XML validation by xmllint-wasm instead of libxmljs2 (a native addon)',
-    apply: (s, f) =>
-      rewrite(s, f, "['libxmljs2', () => require('./__xmlValidators/libxmljs2').default]", `['xmllint-wasm', () => require(${JSON.stringify(join(here, 'xmlValidatorBackend.ts'))}).default]`),
-  },
-  {
-    filter: /xmllint-wasm[\\/]index-node\.js$/,
-    change: 'worker script loaded from the task folder (assets/xmllint)',
-    apply: (s, f) => rewrite(s, f, "'./xmllint-node.js'", "'./assets/xmllint/xmllint-node.js'"),
-  },
-];
-
-export const plugins = [
-  {
-    name: 'syftsbom-runtime-assets',
-    setup(build) {
-      for (const { filter, change, apply } of rewrites) {
-        build.onLoad({ filter }, (args) => {
-          const contents = apply(readFileSync(args.path, 'utf8'), args.path);
-          appliedPatches.push({ path: args.path, change });
-          return { contents, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
-        });
-      }
-    },
-  },
-];
-
-/** JSON schemas the library's JsonValidator loads (1.4+ strict = the normal file; strict 1.2/1.3 unused). */
+/** JSON schemas validation.ts loads (1.4+ strict = the normal file; strict 1.2/1.3 unused). */
 const JSON_SCHEMAS = [
   'bom-1.2.SNAPSHOT.schema.json',
   'bom-1.3.SNAPSHOT.schema.json',
@@ -101,7 +45,7 @@ function minifyXsd(text) {
     .trim();
 }
 
-/** Writes exactly the runtime files the bundled validators need into `<outDir>/assets`. */
+/** Writes exactly the runtime files the validators need into `outDir`. */
 export function writeAssets(outDir) {
   const schemaOut = join(outDir, 'assets', 'cyclonedx', 'schema');
   mkdirSync(schemaOut, { recursive: true });
@@ -110,7 +54,7 @@ export function writeAssets(outDir) {
   for (const f of XML_SCHEMAS) writeFileSync(join(schemaOut, f), minifyXsd(readFileSync(join(schemaIn, f), 'utf8')));
   copyFileSync(join(libRoot, 'LICENSE'), join(outDir, 'assets', 'cyclonedx', 'LICENSE'));
   copyFileSync(join(libRoot, 'NOTICE'), join(outDir, 'assets', 'cyclonedx', 'NOTICE'));
-  const xmllintOut = join(outDir, 'assets', 'xmllint');
-  mkdirSync(xmllintOut, { recursive: true });
-  for (const f of ['xmllint-node.js', 'xmllint.wasm', 'COPYING']) copyFileSync(join(xmllintRoot, f), join(xmllintOut, f));
+  for (const f of ['xmllint-node.js', 'xmllint.wasm']) copyFileSync(join(xmllintRoot, f), join(outDir, f));
+  mkdirSync(join(outDir, 'assets', 'xmllint'), { recursive: true });
+  copyFileSync(join(xmllintRoot, 'COPYING'), join(outDir, 'assets', 'xmllint', 'COPYING'));
 }

@@ -37,8 +37,6 @@ const KNOWN: Record<string, KnownFormat> = {
 const ALIASES: Record<string, string> = {
   cyclonedx: 'cyclonedx-xml',
   cyclone: 'cyclonedx-xml',
-  'cyclonedx-xml': 'cyclonedx-xml',
-  'cyclonedx-json': 'cyclonedx-json',
   spdx: 'spdx-tag-value',
   'spdx-tv': 'spdx-tag-value',
   json: 'syft-json',

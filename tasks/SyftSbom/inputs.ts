@@ -5,7 +5,7 @@ import type { InstallRequest } from '../common/install';
 import { artifactNameInput, booleanInput, pathInput, readInstallRequest, rejectUnexpandedMacro, textInput, unexpandedMacro } from '../common/inputs';
 import { authParameter } from '../common/registry';
 import { resolveTarget } from '../common/target';
-import { neutraliseCommands } from '../common/text';
+import { logLine } from '../common/text';
 import { DependencyTrackTarget, normaliseDependencyTrackUrl } from './dependencyTrack';
 import { FailOnPolicyViolation, FailOnSeverity, parseChoice, SEVERITIES } from './dependencyTrackGate';
 import { FormatSpec, isCycloneDx, parseFormats } from './formats';
@@ -245,7 +245,7 @@ export function readInputs(): SyftInputs {
       },
       formats,
       process.env,
-      (line) => console.log(neutraliseCommands(line)),
+      (line) => logLine(line),
     ),
     install: readInstallRequest('syft'),
     configFile: rejectUnexpandedMacro('configFile', pathInput('configFile')),

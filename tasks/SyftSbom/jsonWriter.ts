@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs = require('node:fs');
 
 /**
@@ -73,8 +73,9 @@ export interface WrittenFile {
 const FLUSH_CHARS = 1 << 20;
 
 /**
- * Writes into `<file>.<pid>.tmp` and renames over `file` only when complete, so a failed write
- * (disk full, …) never destroys the SBOM Syft wrote.
+ * Writes into `<file>.<random>.tmp` (created exclusively, so nothing planted there is written
+ * through) and renames over `file` only when complete, so a failed write (disk full, …) never
+ * destroys the SBOM Syft wrote.
  */
 class ChunkedSink {
   private readonly fd: number;
@@ -89,8 +90,8 @@ class ChunkedSink {
     private readonly file: string,
     private readonly keepChunks: boolean,
   ) {
-    this.temp = `${file}.${process.pid}.tmp`;
-    this.fd = fs.openSync(this.temp, 'w');
+    this.temp = `${file}.${randomUUID()}.tmp`;
+    this.fd = fs.openSync(this.temp, 'wx');
   }
 
   push(text: string): void {

@@ -6,10 +6,10 @@ import { UserError } from '../common/errors';
 import { runTool, ToolResult } from '../common/exec';
 import { installTool } from '../common/install';
 import { prepareOutputDirectory } from '../common/outputDirectory';
-import { publishFiles, publishSummary } from '../common/publish';
+import { artifactForThisJob, publishFiles, publishSummary } from '../common/publish';
 import { readRegistryLogin, RegistryLogin, registryAccessProblem, registryEnvironment } from '../common/registry';
 import { reportStem } from '../common/target';
-import { describeExit, neutraliseCommands, oneLine, tailText } from '../common/text';
+import { describeExit, logLine, neutraliseCommands, oneLine, tailText } from '../common/text';
 import { uploadBom } from './dependencyTrack';
 import { dependencyTrackApi } from './dependencyTrackApi';
 import { Analysis, gateCounts, gateFailures, realClock, waitForAnalysis } from './dependencyTrackGate';
@@ -47,18 +47,20 @@ async function askSyftVersion(syftPath: string): Promise<string> {
 export async function run(): Promise<void> {
   const inputs = readInputs();
   const outputDirectory = prepareOutputDirectory(inputs.outputDirectory, 'sbom');
+  const artifactName = artifactForThisJob(inputs.artifactName, outputDirectory);
   const config = chooseConfigFile('syft', inputs.configFile, tl.getVariable('Build.SourcesDirectory'));
-  console.log(neutraliseCommands(config.message));
+  logLine(config.message);
   const login = readRegistryLogin(inputs.containerRegistry);
 
   const syft = await installTool(inputs.install);
   const syftVersion = syft.version || (await askSyftVersion(syft.path));
 
+  const stem = reportStem(inputs.target, tl.getVariable('Agent.JobName'));
   const plan = syftArguments({
     target: inputs.target,
     formats: inputs.formats,
     outputDirectory,
-    stem: reportStem(inputs.target, tl.getVariable('Agent.JobName')),
+    stem,
     configFile: config.path,
     additionalArguments: inputs.additionalArguments,
     registryEnv: login ? registryEnvironment('SYFT', login) : undefined,
@@ -66,7 +68,7 @@ export async function run(): Promise<void> {
   // A file left by an earlier run must not pass for this run's output.
   for (const output of plan.outputs) fs.rmSync(output.file, { force: true });
 
-  console.log(neutraliseCommands(`Generating ${plan.outputs.map((o) => path.basename(o.file)).join(', ')} from ${inputs.target} with Syft ${syftVersion || ''}`.trim()));
+  logLine(`Generating ${plan.outputs.map((o) => path.basename(o.file)).join(', ')} from ${inputs.target} with Syft ${syftVersion || ''}`.trim());
   const running = runTool({ name: 'Syft', path: syft.path, args: plan.args, env: plan.env });
   running.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
   // Compile the CycloneDX JSON schema while Syft works (large SBOMs: ~0.4 s less afterwards).
@@ -79,12 +81,12 @@ export async function run(): Promise<void> {
     sboms = await processOutputs(plan, result, inputs, uploadFormat, login);
   } catch (err) {
     // Whatever Syft wrote is published before the task fails.
-    publishFiles(inputs.artifactName, plan.outputs.map((o) => o.file).filter((f) => fs.existsSync(f)));
+    publishFiles(artifactName, plan.outputs.map((o) => o.file).filter((f) => fs.existsSync(f)));
     throw err;
   }
 
   // Reports are published before the task decides its result.
-  publishFiles(inputs.artifactName, sboms.map((s) => s.file));
+  publishFiles(artifactName, sboms.map((s) => s.file));
   const problem = validationProblem(sboms);
 
   let dependencyTrack: DependencyTrackSummary | undefined;
@@ -98,17 +100,17 @@ export async function run(): Promise<void> {
     if (problem && inputs.failOnInvalid) {
       // The step fails below: Dependency-Track must not get an SBOM the pipeline rejects.
       dependencyTrack.skipped = 'failOnInvalid is true and the CycloneDX validation did not pass';
-      console.log(neutraliseCommands(`Not uploading ${path.basename(upload.file)} to Dependency-Track: ${dependencyTrack.skipped} (${problem})`));
+      logLine(`Not uploading ${path.basename(upload.file)} to Dependency-Track: ${dependencyTrack.skipped} (${problem})`);
     } else {
       const options = [target.tags?.length ? `tags ${target.tags.join(', ')}` : '', target.parentName ? `parent '${target.parentName}'${target.parentVersion ? ` '${target.parentVersion}'` : ''}` : '', target.isLatest ? 'latest version' : ''].filter(Boolean);
-      console.log(neutraliseCommands(`Uploading ${path.basename(upload.file)} to Dependency-Track ${target.baseUrl} (project '${target.projectName}', version '${target.projectVersion}', autoCreate${options.length ? `, ${options.join(', ')}` : ''}).`));
+      logLine(`Uploading ${path.basename(upload.file)} to Dependency-Track ${target.baseUrl} (project '${target.projectName}', version '${target.projectVersion}', autoCreate${options.length ? `, ${options.join(', ')}` : ''}).`);
       try {
         const answer = await uploadBom(target, upload.content!, path.basename(upload.file), upload.format.kind === 'cyclonedx-xml' ? 'application/xml' : 'application/json', dt.timeoutMinutes);
         dependencyTrack.token = oneLine(answer.token, 100);
-        console.log(`Dependency-Track accepted the SBOM; processing token: ${dependencyTrack.token}.`);
+        logLine(`Dependency-Track accepted the SBOM; processing token: ${dependencyTrack.token}.`);
         upload.content = undefined; // the wait can be long: free the SBOM first
         if (dt.wait) {
-          console.log(`Waiting for Dependency-Track to analyse the SBOM (at most ${dt.timeoutMinutes} min, dependencyTrackTimeoutMinutes).`);
+          logLine(`Waiting for Dependency-Track to analyse the SBOM (at most ${dt.timeoutMinutes} min, dependencyTrackTimeoutMinutes).`);
           const deadlineAt = Date.now() + dt.timeoutMinutes * 60_000;
           analysis = await waitForAnalysis(dependencyTrackApi(target, deadlineAt), realClock, {
             token: answer.token,
@@ -117,11 +119,11 @@ export async function run(): Promise<void> {
             acceptedAt: answer.acceptedAt,
             deadlineAt,
             timeoutMinutes: dt.timeoutMinutes,
-            log: (line) => console.log(neutraliseCommands(line)),
+            log: logLine,
           });
           dependencyTrack.analysis = analysis;
           const counts = gateCounts(analysis);
-          console.log(
+          logLine(
             `Dependency-Track project ${analysis.project.uuid}: ${counts.critical} critical, ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.unassigned} unassigned; ` +
               `policy violations: ${counts.policyViolationFail} FAIL, ${counts.policyViolationWarn} WARN, ${analysis.violations.length - counts.policyViolationFail - counts.policyViolationWarn} INFO.`,
           );
@@ -139,7 +141,6 @@ export async function run(): Promise<void> {
   // A text format (table, purls) may come first; the components are those of the first SBOM.
   const counted = sboms.find((s) => s.format.kind !== 'text');
   const componentCount = counted?.counts?.packages ?? 0;
-  const stem = path.basename(primary.file).slice(0, -primary.format.extension.length);
   publishSummary(
     outputDirectory,
     `${stem}.sbom-summary.md`,
@@ -148,7 +149,7 @@ export async function run(): Promise<void> {
       syftVersion,
       sboms,
       counted,
-      artifactName: inputs.artifactName,
+      artifactName,
       dependencyTrack,
     }),
   );
@@ -241,18 +242,18 @@ async function processOutputs(plan: SyftPlan, result: ToolResult, inputs: SyftIn
 function logSbom(sbom: ProcessedSbom): void {
   const name = path.basename(sbom.file);
   const counts = sbom.counts ? `, ${sbom.counts.packages} package(s) in ${sbom.counts.total} component(s)` : '';
-  console.log(`${name}: ${sbom.format.name}${sbom.specVersion ? ` ${oneLine(sbom.specVersion, 40)}` : ''}, ${sbom.bytes} bytes, sha256 ${sbom.sha256}${counts}`);
+  logLine(`${name}: ${sbom.format.name}${sbom.specVersion ? ` ${oneLine(sbom.specVersion, 40)}` : ''}, ${sbom.bytes} bytes, sha256 ${sbom.sha256}${counts}`);
   if (sbom.provenance) {
-    console.log(sbom.provenance.added ? `${name}: added ${sbom.provenance.added} pipeline provenance properties to metadata.properties.` : `${name}: no pipeline provenance added: ${oneLine(sbom.provenance.skipped ?? '')}.`);
+    logLine(sbom.provenance.added ? `${name}: added ${sbom.provenance.added} pipeline provenance properties to metadata.properties.` : `${name}: no pipeline provenance added: ${oneLine(sbom.provenance.skipped ?? '')}.`);
   }
   const v = sbom.validation;
   if (!v) return;
   if (!v.checked) {
     tl.warning(`${name} could not be validated as CycloneDX: ${oneLine(v.note ?? '')}.`);
   } else if (v.valid) {
-    console.log(`${name}: valid CycloneDX ${v.version} (checked with @cyclonedx/cyclonedx-library).`);
+    logLine(`${name}: valid CycloneDX ${v.version} (checked against the CycloneDX schema).`);
   } else {
     tl.warning(`${name} is not valid CycloneDX ${v.version}: ${v.errorCount} schema error(s), first: ${v.errors[0] ?? ''}`);
-    for (const line of v.errors) console.log(`  ${line}`);
+    for (const line of v.errors) logLine(`  ${line}`);
   }
 }

@@ -29,14 +29,18 @@ function empty(): ComponentCounts {
 /** CycloneDX JSON: `components[]`, recursively through nested `components` (not metadata/tools). Pure. */
 export function countCycloneDxJson(doc: unknown): ComponentCounts {
   const counts = empty();
-  const stack: unknown[] = [];
+  // Arrays still to walk, not their elements: an SBOM has hundreds of thousands of components, and
+  // spreading them into push() passes each as an argument on the stack (RangeError past ~120k).
+  const pending: unknown[][] = [];
   const root = doc as { components?: unknown };
-  if (Array.isArray(root?.components)) stack.push(...root.components);
-  while (stack.length) {
-    const c = stack.pop() as { type?: unknown; components?: unknown } | null;
-    if (!c || typeof c !== 'object') continue;
-    bump(counts, c.type);
-    if (Array.isArray(c.components)) stack.push(...c.components);
+  if (Array.isArray(root?.components)) pending.push(root.components);
+  for (let list = pending.pop(); list; list = pending.pop()) {
+    for (const item of list) {
+      const c = item as { type?: unknown; components?: unknown } | null;
+      if (!c || typeof c !== 'object') continue;
+      bump(counts, c.type);
+      if (Array.isArray(c.components)) pending.push(c.components);
+    }
   }
   return counts;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs = require('node:fs');
 import { FormatSpec } from './formats';
 import { writeJsonFile } from './jsonWriter';
@@ -56,13 +56,43 @@ function readOutput(format: FormatSpec, file: string): Buffer {
 }
 
 /**
- * The output's text, decoded from its bytes (read once), which give `result` its size and hash
- * (and content, if kept). The bytes live only in this call's frame, so they can be collected.
+ * The output's text, and its size and hash in `result` (and its bytes, if kept). Unless the bytes
+ * are kept, they are never held whole: the hash is computed in small pieces and the text decoded
+ * by readFileSync(…, 'utf8') natively, so a 100 MB SBOM is not in memory twice (bytes and text)
+ * until the garbage collector gets round to the bytes.
  */
 function readOutputText(format: FormatSpec, file: string, result: ProcessedSbom, options: ProcessOptions): string {
-  const data = readOutput(format, file);
-  finishBytes(result, data, options);
-  return data.toString('utf8');
+  if (options.keepContent) {
+    const data = readOutput(format, file);
+    finishBytes(result, data, options);
+    return data.toString('utf8');
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+    Object.assign(result, hashFile(file));
+  } catch {
+    throw new IncompleteOutputError(`Syft did not write its ${format.name} output ${file}.`);
+  }
+  if (result.bytes === 0) throw new IncompleteOutputError(`Syft's ${format.name} output ${file} is empty.`);
+  return text;
+}
+
+/** Size and SHA-256 of a file, read in pieces of one reused buffer. */
+function hashFile(file: string): { bytes: number; sha256: string } {
+  const hash = createHash('sha256');
+  const piece = Buffer.allocUnsafe(1 << 20);
+  const fd = fs.openSync(file, 'r');
+  let bytes = 0;
+  try {
+    for (let n = fs.readSync(fd, piece); n > 0; n = fs.readSync(fd, piece)) {
+      hash.update(piece.subarray(0, n));
+      bytes += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { bytes, sha256: hash.digest('hex') };
 }
 
 function parseJson(format: FormatSpec, file: string, text: string): unknown {
@@ -93,11 +123,9 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
 
   if (format.kind === 'cyclonedx-json') {
     // Memory (SBOMs can be 100 MB+): the bytes on disk give the size and hash (the result unless
-    // provenance is added) and go before the text is parsed, unless kept as the content. The text
-    // goes before the document is validated and serialised; the document once it is serialised.
+    // provenance is added) without being held, unless kept as the content. The text goes before
+    // the document is validated and serialised; the document once it is serialised.
     let text: string | undefined = readOutputText(format, file, result, options);
-    const large = result.bytes >= LARGE_SBOM_SIZE;
-    if (large && !options.keepContent) collectGarbage();
     let doc: unknown = parseJson(format, file, text);
     const specVersion = (doc as { specVersion?: unknown })?.specVersion;
     result.specVersion = typeof specVersion === 'string' ? specVersion : undefined;
@@ -105,18 +133,16 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
     if (options.provenance) result.provenance = addJsonProvenance(doc, options.provenance);
     if (!result.provenance?.added) {
       // Nothing added: the file stays byte-for-byte as Syft wrote it.
-      const unchanged = text;
-      if (options.validate) result.validation = await validateCycloneDxJson(doc, () => unchanged);
+      text = undefined;
+      if (options.validate) result.validation = await validateCycloneDxJson(doc);
       return result;
     }
     const indent = jsonIndent(text);
     const newline = /\r?\n\s*$/.test(text.slice(-4)) ? '\n' : '';
     text = undefined;
     result.content = undefined;
-    if (large) collectGarbage();
     // The document as it will be written (provenance added) is what gets validated.
-    const serialise = () => JSON.stringify(doc, null, indent) + newline;
-    if (options.validate) result.validation = await validateCycloneDxJson(doc, serialise);
+    if (options.validate) result.validation = await validateCycloneDxJson(doc);
     const written = writeJsonFile(file, doc, indent, newline, options.keepContent);
     doc = undefined;
     result.bytes = written.bytes;
@@ -143,8 +169,8 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
         // Encoded once: these bytes are written, hashed and kept.
         final = Buffer.from(text, 'utf8');
         // Replaced only once whole: a failed write must not destroy Syft's output.
-        const temp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(temp, final);
+        const temp = `${file}.${randomUUID()}.tmp`;
+        fs.writeFileSync(temp, final, { flag: 'wx' });
         fs.renameSync(temp, file);
       }
     }
@@ -168,32 +194,6 @@ export async function processSbom(format: FormatSpec, file: string, options: Pro
     result.counts = countSpdxTagValue(original.toString('utf8'));
   }
   return finishBytes(result, original, { ...options, keepContent: false });
-}
-
-/** From this size on, the dropped bytes are collected before the text is parsed, and the dropped text before the document is re-serialised. */
-const LARGE_SBOM_SIZE = 32 << 20;
-
-let gcFunction: (() => void) | undefined | null;
-/**
- * Runs a full garbage collection if the runtime allows it. V8 collects lazily, so without this the
- * released original bytes or text of a 100 MB SBOM are still resident when the new text is allocated, and
- * the peak RSS grows by the file size. (`--expose-gc` set at run time, as Jest does for
- * --logHeapUsage.) Best effort: does nothing where the flag cannot be set.
- */
-function collectGarbage(): void {
-  if (gcFunction === undefined) {
-    gcFunction = null;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require('v8').setFlagsFromString('--expose-gc');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const gc = require('vm').runInNewContext('gc') as unknown;
-      if (typeof gc === 'function') gcFunction = gc as () => void;
-    } catch {
-      gcFunction = null;
-    }
-  }
-  gcFunction?.();
 }
 
 /** Size and SHA-256 of the bytes on disk; the bytes themselves kept if asked for. */

@@ -69,11 +69,11 @@ export function renderSummary(input: SummaryInput): string {
     ),
     '',
   );
-  lines.push(input.artifactName ? `Published to build artifact ${code(input.artifactName)}.` : 'Not published (artifactName is none).', '');
+  lines.push(input.artifactName ? `Published to build artifact ${code(input.artifactName)}.` : 'Not published as a build artifact (artifactName is none, or this job is not a build).', '');
   const invalid = input.sboms.filter((s) => s.validation?.checked && !s.validation.valid);
   for (const s of invalid) {
     lines.push(`### Schema errors in ${path.basename(s.file)}`, '');
-    lines.push(...s.validation!.errors.map((e) => `- ${code(e)}`));
+    for (const e of s.validation!.errors) lines.push(`- ${code(e)}`);
     if (s.validation!.errorCount > s.validation!.errors.length) lines.push(`- … and ${s.validation!.errorCount - s.validation!.errors.length} more`);
     lines.push('');
   }
@@ -87,7 +87,7 @@ export function renderSummary(input: SummaryInput): string {
       ),
       '',
     );
-    if (dt.analysis) lines.push(...analysisSection(dt.analysis, dt.frontendUrl));
+    if (dt.analysis) for (const line of analysisSection(dt.analysis, dt.frontendUrl)) lines.push(line);
   }
   return lines.join('\n');
 }

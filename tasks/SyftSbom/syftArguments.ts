@@ -35,7 +35,7 @@ export function syftArguments(input: SyftArgumentsInput): SyftPlan {
   const args = ['scan', input.target];
   for (const output of outputs) args.push('-o', `${formatArgument(output.format)}=${output.file}`);
   if (input.configFile) args.push('-c', input.configFile);
-  args.push(...input.additionalArguments);
+  for (const arg of input.additionalArguments) args.push(arg);
   return {
     args,
     outputs,

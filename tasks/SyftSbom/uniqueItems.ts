@@ -5,10 +5,12 @@
  * O(n²). CycloneDX puts `uniqueItems` on `components`, `dependencies`, `services`, … so a 100 MB
  * SBOM (50,000+ components) spends minutes there. This keyword gives the same answer in about
  * O(n): items are bucketed by a cheap fingerprint (type, sorted top-level keys and top-level scalar
- * values — equal items always share it), and only items in the same bucket are compared with the
- * same deep equality Ajv uses. The build (build.hooks.mjs) installs it into the library's Ajv
- * instance in place of the built-in keyword; nothing else about the schema changes.
+ * values — equal items always share it; hashed to a number), and only items in the same bucket are compared with the
+ * same deep equality Ajv uses. validation.ts installs it into its Ajv instance in place of the
+ * built-in keyword; nothing else about the schema changes.
  */
+import type Ajv from 'ajv';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const equal: (a: unknown, b: unknown) => boolean = require('fast-deep-equal');
 
@@ -25,36 +27,45 @@ export function fingerprint(item: unknown): string {
   return text;
 }
 
-/** Indices [i, j] (j < i) of the first duplicate pair Ajv would report, or undefined. */
+/** FNV-1a (32 bits) of a fingerprint: buckets are keyed by a number, not by the string. */
+function fingerprintHash(item: unknown): number {
+  const text = fingerprint(item);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/**
+ * Indices [i, j] (j < i) of the first duplicate pair Ajv would report, or undefined. Memory: a
+ * number per item (the fingerprint strings are dropped as they are hashed: keeping them would
+ * cost about as much as the SBOM's text); a bucket becomes a list only when hashes collide.
+ */
 export function findDuplicate(items: readonly unknown[]): [number, number] | undefined {
-  const buckets = new Map<string, number[]>();
+  const buckets = new Map<number, number | number[]>();
   let found: [number, number] | undefined;
   for (let i = 0; i < items.length; i++) {
-    const key = fingerprint(items[i]);
+    const key = fingerprintHash(items[i]);
     const bucket = buckets.get(key);
-    if (!bucket) {
-      buckets.set(key, [i]);
+    if (bucket === undefined) {
+      buckets.set(key, i);
       continue;
     }
+    const earlier = typeof bucket === 'number' ? [bucket] : bucket;
     // Ajv reports the highest i that has a duplicate, with the highest j < i equal to it.
-    for (let k = bucket.length - 1; k >= 0; k--) {
-      if (equal(items[i], items[bucket[k]])) {
-        found = [i, bucket[k]];
+    for (let k = earlier.length - 1; k >= 0; k--) {
+      if (equal(items[i], items[earlier[k]])) {
+        found = [i, earlier[k]];
         break;
       }
     }
-    bucket.push(i);
+    earlier.push(i);
+    if (typeof bucket === 'number') buckets.set(key, earlier);
   }
   return found;
 }
 
-interface AjvLike {
-  removeKeyword(keyword: string): unknown;
-  addKeyword(definition: Record<string, unknown>): unknown;
-}
-
 /** Replaces Ajv's built-in `uniqueItems` with the linear-time one (same errors shape). */
-export function installUniqueItems(ajv: AjvLike): void {
+export function installUniqueItems(ajv: Ajv): void {
   ajv.removeKeyword('uniqueItems');
   function validate(this: unknown, schema: boolean, data: unknown): boolean {
     const self = validate as unknown as { errors?: unknown[] };

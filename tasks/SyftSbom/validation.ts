@@ -1,9 +1,14 @@
-import type * as ValidationModule from '@cyclonedx/cyclonedx-library/dist.d/validation/index.node';
+import path = require('node:path');
+import { readFileSync } from 'node:fs';
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import type * as SpecModule from '@cyclonedx/cyclonedx-library/dist.d/spec/index';
 import { oneLine } from '../common/text';
+import { installUniqueItems } from './uniqueItems';
+import xmllintValidatorFactory, { XmlSchemaError } from './xmlValidatorBackend';
 
 export interface ValidationOutcome {
-  /** false when the document could not be checked (unknown version, validator unavailable). */
+  /** false when the document could not be checked (unknown version, no schema, validator failure). */
   checked: boolean;
   valid: boolean;
   /** Spec version the document declares. */
@@ -15,13 +20,20 @@ export interface ValidationOutcome {
   note?: string;
 }
 
-// The library's subpath exports (`/Validation`, `/Spec`) keep the bundle to the validators; this
-// tsconfig's module resolution predates `exports`, so the types come from the declaration files.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { JsonValidator, XmlValidator, MissingOptionalDependencyError, NotImplementedError } = require('@cyclonedx/cyclonedx-library/Validation') as typeof ValidationModule;
+// The spec versions come from @cyclonedx/cyclonedx-library (its `/Spec` subpath: no validator code).
+// This tsconfig's module resolution predates `exports`, so the types come from the declaration files.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Version } = require('@cyclonedx/cyclonedx-library/Spec') as typeof SpecModule;
-type Version = SpecModule.Version;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const addFormatsDraft2019 = require('ajv-formats-draft2019') as (ajv: Ajv, options: { formats: string[] }) => Ajv;
+
+/**
+ * The CycloneDX schemas (JSON and XSD, from @cyclonedx/cyclonedx-library's `res/schema`), in
+ * `assets/cyclonedx/schema` next to this code: the build writes them beside the bundle and beside
+ * the tsc output (tasks/SyftSbom/build.hooks.mjs), so the task, its L0 and its unit tests validate
+ * with the same code and the same files.
+ */
+export const SCHEMA_DIRECTORY = path.join(__dirname, 'assets', 'cyclonedx', 'schema');
 
 const MAX_ERRORS = 10;
 const KNOWN_VERSIONS = new Set<string>(Object.values(Version));
@@ -32,17 +44,10 @@ function notChecked(version: string | undefined, note: string): ValidationOutcom
 
 function outcome(version: string, errors: null | unknown[]): ValidationOutcome {
   if (errors === null) return { checked: true, valid: true, version, errors: [], errorCount: 0 };
-  const list = Array.isArray(errors) ? errors : [errors];
-  return {
-    checked: true,
-    valid: false,
-    version,
-    errors: list.slice(0, MAX_ERRORS).map(describeError),
-    errorCount: list.length,
-  };
+  return { checked: true, valid: false, version, errors: errors.slice(0, MAX_ERRORS).map(describeError), errorCount: errors.length };
 }
 
-/** One line per error: ajv `{instancePath, message, params}` or the XML backend's `{message, line}`. */
+/** One line per error: ajv `{instancePath, message, params}` or xmllint's `{message, line}`. */
 function describeError(error: unknown): string {
   if (error && typeof error === 'object') {
     const e = error as { instancePath?: string; message?: string; params?: Record<string, unknown>; line?: number };
@@ -61,65 +66,87 @@ function versionProblem(version: string | undefined, kind: string): ValidationOu
   return undefined;
 }
 
-async function guarded(version: string, check: () => Promise<null | unknown[]>): Promise<ValidationOutcome> {
-  try {
-    return outcome(version, await check());
-  } catch (err) {
-    if (err instanceof NotImplementedError) return notChecked(version, `the library has no schema for CycloneDX ${version} in this format`);
-    if (err instanceof MissingOptionalDependencyError) return notChecked(version, `the schema validator is not available (${oneLine((err as Error).message)})`);
-    throw err;
-  }
+const readSchema = (file: string): unknown => JSON.parse(readFileSync(path.join(SCHEMA_DIRECTORY, file), 'utf8'));
+
+/**
+ * The JSON schema of one spec version, compiled once, with Ajv set up as
+ * @cyclonedx/cyclonedx-library's own JSON validator sets it up (no remote schemas; the SPDX, JSF
+ * and cryptography schemas the bom schema refers to; its formats), but with `uniqueItems` checked
+ * in linear time (./uniqueItems.ts; Ajv's is quadratic on arrays of objects such as components).
+ */
+const jsonValidators = new Map<string, ValidateFunction>();
+function jsonValidator(version: string): ValidateFunction {
+  let validate = jsonValidators.get(version);
+  if (validate) return validate;
+  const ajv = new Ajv({
+    useDefaults: false,
+    strict: false,
+    strictSchema: false,
+    addUsedSchema: false,
+    loadSchema: (uri: string) => {
+      throw new Error(`Remote schemas are disabled: ${uri}`);
+    },
+    schemas: {
+      'http://cyclonedx.org/schema/spdx.SNAPSHOT.schema.json': readSchema('spdx.SNAPSHOT.schema.json'),
+      'http://cyclonedx.org/schema/cryptography-defs.SNAPSHOT.schema.json': readSchema('cryptography-defs.SNAPSHOT.schema.json'),
+      'http://cyclonedx.org/schema/jsf-0.82.SNAPSHOT.schema.json': readSchema('jsf-0.82.SNAPSHOT.schema.json'),
+    } as Record<string, object>,
+  });
+  addFormats(ajv);
+  addFormatsDraft2019(ajv, { formats: ['idn-email'] });
+  ajv.addFormat('iri-reference', true);
+  installUniqueItems(ajv);
+  validate = ajv.compile(readSchema(`bom-${version}.SNAPSHOT.schema.json`) as object);
+  jsonValidators.set(version, validate);
+  return validate;
 }
 
-/** One library validator per spec version: it compiles its schema once and keeps it. */
-const jsonValidators = new Map<Version, InstanceType<typeof JsonValidator>>();
-function jsonValidator(version: Version): InstanceType<typeof JsonValidator> {
-  let validator = jsonValidators.get(version);
-  if (!validator) jsonValidators.set(version, (validator = new JsonValidator(version)));
-  return validator;
-}
+/** CycloneDX 1.0 and 1.1 have no JSON schema. */
+const hasJsonSchema = (version: string) => version !== Version.v1dot0 && version !== Version.v1dot1;
 
 /**
  * Compiles the JSON schema of `version` ahead of time (the task does it while Syft runs, when the
  * agent would otherwise sit idle). Never fails: a problem shows up again when validating.
  */
 export async function prepareJsonValidator(version: string): Promise<void> {
-  if (!KNOWN_VERSIONS.has(version) || version === '1.0' || version === '1.1') return;
+  if (!KNOWN_VERSIONS.has(version) || !hasJsonSchema(version)) return;
   try {
-    await jsonValidator(version as Version).validate({ bomFormat: 'CycloneDX', specVersion: version } as unknown as string);
+    jsonValidator(version);
   } catch {
     // reported by the real validation
   }
 }
 
-/**
- * Validates a parsed CycloneDX JSON document against the schema of the version it declares, with
- * the library's JsonValidator. The packaged task passes the parsed object (the build lets the
- * library's ajv backend accept one, so the SBOM is not parsed a second time); elsewhere the
- * library only takes text and gets the serialised document.
- */
-export async function validateCycloneDxJson(doc: unknown, serialise: () => string): Promise<ValidationOutcome> {
+/** Validates a parsed CycloneDX JSON document against the schema of the version it declares. */
+export async function validateCycloneDxJson(doc: unknown): Promise<ValidationOutcome> {
   const { bomFormat, specVersion } = (doc ?? {}) as { bomFormat?: unknown; specVersion?: unknown };
   const v = typeof specVersion === 'string' ? specVersion : undefined;
   if (bomFormat !== 'CycloneDX' && v === undefined) return notChecked(v, 'the document is not CycloneDX JSON (it has neither bomFormat "CycloneDX" nor a specVersion)');
   const problem = versionProblem(v, 'JSON');
   if (problem) return problem;
-  if (v === Version.v1dot0 || v === Version.v1dot1) return notChecked(v, `CycloneDX ${v} has no JSON schema`);
-  const validator = jsonValidator(v as Version);
-  return guarded(v!, async () => {
-    try {
-      return await validator.validate(doc as string);
-    } catch (err) {
-      // Unbundled library: it JSON.parse()s its argument, so give it text.
-      if (err instanceof SyntaxError && typeof doc !== 'string') return validator.validate(serialise());
-      throw err;
-    }
-  });
+  if (!hasJsonSchema(v!)) return notChecked(v, `CycloneDX ${v} has no JSON schema`);
+  let validate: ValidateFunction;
+  try {
+    validate = jsonValidator(v!);
+  } catch (err) {
+    return notChecked(v, `the CycloneDX ${v} JSON schema could not be loaded (${oneLine((err as Error).message)})`);
+  }
+  return outcome(v!, validate(doc) ? null : (validate.errors ?? []));
 }
+
+/** One xmllint-wasm validator per spec version (it reads its XSD once). */
+const xmlValidators = new Map<string, Promise<(data: string) => Promise<null | XmlSchemaError[]>>>();
 
 /** Validates CycloneDX XML text against the XSD of the version its namespace declares. */
 export async function validateCycloneDxXml(text: string, version: string | undefined): Promise<ValidationOutcome> {
   const problem = versionProblem(version, 'XML');
   if (problem) return problem;
-  return guarded(version!, () => new XmlValidator(version as Version).validate(text));
+  let validator = xmlValidators.get(version!);
+  if (!validator) xmlValidators.set(version!, (validator = xmllintValidatorFactory(path.join(SCHEMA_DIRECTORY, `bom-${version}.SNAPSHOT.xsd`))));
+  try {
+    return outcome(version!, await (await validator)(text));
+  } catch (err) {
+    xmlValidators.delete(version!);
+    return notChecked(version, `the XML schema validator failed (${oneLine((err as Error).message)})`);
+  }
 }

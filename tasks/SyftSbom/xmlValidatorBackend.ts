@@ -1,12 +1,9 @@
 /**
- * XML engine for @cyclonedx/cyclonedx-library's XmlValidator in the packaged task.
- *
- * The library's only XML backend is libxmljs2, a native addon (node-gyp, per-platform binary) that
- * cannot ship in a platform-neutral VSIX. The build swaps the library's backend module
- * (`_optPlug.node/__xmlValidators/libxmljs2`) for this one, which has the same contract —
- * `(schemaPath) => Promise<(data) => null | errors>` — backed by xmllint-wasm (libxml2 compiled to
- * WebAssembly: no native code, no network). The library still picks the XSD by spec version.
- * Imports are resolved against the CycloneDX XSDs next to the schema (spdx.SNAPSHOT.xsd).
+ * CycloneDX XML validation by xmllint-wasm (libxml2 compiled to WebAssembly: no native code, no
+ * network), against the XSD of a spec version. Not @cyclonedx/cyclonedx-library's XmlValidator:
+ * its only XML engine is libxmljs2, a native addon (node-gyp, per-platform binary) that cannot ship
+ * in a platform-neutral VSIX. `(schemaPath) => Promise<(data) => null | errors>`; the CycloneDX
+ * XSDs import spdx.SNAPSHOT.xsd from the same folder.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';

@@ -1,6 +1,6 @@
-import fs = require('fs');
 import path = require('path');
 import { UserError } from './errors';
+import { isFile } from './files';
 
 /** Where Grype/Syft look for a project config, in their own order (first wins). */
 export function configCandidates(tool: 'grype' | 'syft'): string[] {
@@ -21,7 +21,7 @@ export interface ConfigChoice {
 export function chooseConfigFile(tool: 'grype' | 'syft', explicit: string | undefined, sourcesDirectory: string | undefined): ConfigChoice {
   const given = explicit?.trim();
   if (given) {
-    if (!fs.existsSync(given) || !fs.statSync(given).isFile()) {
+    if (!isFile(given)) {
       throw new UserError(`configFile '${given}' was not found. Fix the path, or clear the input to let the task look for ${configCandidates(tool).join(', ')} in the sources directory.`);
     }
     return { path: given, message: `Using ${tool} config file ${given} (configFile input).` };
@@ -29,7 +29,7 @@ export function chooseConfigFile(tool: 'grype' | 'syft', explicit: string | unde
   if (sourcesDirectory) {
     for (const candidate of configCandidates(tool)) {
       const full = path.join(sourcesDirectory, candidate);
-      if (fs.existsSync(full) && fs.statSync(full).isFile()) {
+      if (isFile(full)) {
         return { path: full, message: `Using ${tool} config file ${full} (found in the sources directory).` };
       }
     }

@@ -1,7 +1,11 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
 import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from './errors';
 import { agentProxyEnvironment } from './proxy';
-import { neutraliseCommands, tailText } from './text';
+import { logLine, neutraliseCommands, tailText } from './text';
 
 export interface ToolRun {
   /** Display name for messages, e.g. 'Grype'. */
@@ -11,7 +15,7 @@ export interface ToolRun {
   /** Added to the task's own environment (secrets belong here, never in args). */
   env?: Record<string, string>;
   cwd?: string;
-  /** Keep the tool's stdout out of the log (e.g. a report printed on stdout). */
+  /** Keep the command line and the tool's output out of the log (e.g. a status read from stdout). */
   silent?: boolean;
 }
 
@@ -24,58 +28,133 @@ export interface ToolResult {
 }
 
 const STDERR_TAIL_LINES = 20;
+/** A tail line longer than this is cut: a tool can print megabytes without a newline. */
+const TAIL_LINE_CHARS = 2000;
 /** stdout kept in memory for callers that parse it (versions, db status): small outputs only. */
 const STDOUT_KEEP_BYTES = 1 << 20;
 
 /**
- * Runs a scanner with task-lib's ToolRunner: an argument array (no shell), its displayed output
- * passed through task-lib's external-output filter so a `##vso[` line printed by the child (or
- * echoed from a scanned file) is never executed by the agent. If the agent stops the step
- * (timeout or cancel: SIGINT/SIGTERM), the child is killed and the task fails saying so.
+ * The last `maxLines` lines of a stream, each cut to `maxLineChars` (marked with …). Each chunk is
+ * scanned once and at most one line's worth of it is kept, so memory is bounded and the cost
+ * linear in the output, however it is split into lines (100 MB on one line included).
+ */
+export class LineTail {
+  private readonly lines: string[] = [];
+  private current = '';
+  private cut = false;
+
+  constructor(
+    private readonly maxLines: number,
+    private readonly maxLineChars: number,
+  ) {}
+
+  write(text: string): void {
+    let from = 0;
+    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', from)) {
+      this.keep(text, from, newline);
+      this.endLine();
+      from = newline + 1;
+    }
+    this.keep(text, from, text.length);
+  }
+
+  /** The tail, with the unfinished last line (if any) as its last line. */
+  end(): string[] {
+    if (this.current || this.cut) this.endLine();
+    return this.lines;
+  }
+
+  private keep(text: string, from: number, to: number): void {
+    const room = this.maxLineChars - this.current.length;
+    if (to - from > room) this.cut = true;
+    if (room > 0) this.current += text.slice(from, Math.min(to, from + room));
+  }
+
+  private endLine(): void {
+    // Grype and Syft colour their errors even without a terminal; the tail lands in issue and
+    // result messages, where the escapes are noise.
+    const line = this.current.replace(/\r$/, '').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+    this.lines.push(this.cut ? `${line}…` : line);
+    if (this.lines.length > this.maxLines) this.lines.shift();
+    this.current = '';
+    this.cut = false;
+  }
+}
+
+/**
+ * Runs a scanner: an argument array (no shell), stdin closed, its output shown in the log through
+ * task-lib's external-output filter, so a `##vso[` line printed by the child (or echoed from a
+ * scanned file) is never executed by the agent. Not task-lib's ToolRunner: it splits output into
+ * lines by re-scanning everything since the last newline on each chunk, which is quadratic on a
+ * long line (100 MB on one line took minutes). If the agent stops the step (timeout or cancel:
+ * SIGINT/SIGTERM), the child is killed and the task fails saying so.
  */
 export async function runTool(run: ToolRun): Promise<ToolResult> {
-  const runner = tl.tool(run.path).arg(run.args);
-  const stderrTail: string[] = [];
-  let stdout = '';
-  runner.on('errline', (line: string) => {
-    stderrTail.push(neutraliseCommands(line));
-    if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
-  });
-  runner.on('stdout', (data: Buffer) => {
-    if (stdout.length < STDOUT_KEEP_BYTES) stdout += data.toString('utf8');
-  });
+  // The agent's proxy is passed on as HTTP(S)_PROXY, which is all Grype and Syft read.
+  const env = { ...process.env, ...agentEnvironment(), ...run.env };
+  const stderrTail = new LineTail(STDERR_TAIL_LINES, TAIL_LINE_CHARS);
+  const stdoutKept: Buffer[] = [];
+  let stdoutKeptBytes = 0;
 
+  if (!run.silent) logLine(`[command]${[run.path, ...run.args].join(' ')}`);
   const started = Date.now();
+  let child: ChildProcess;
+  try {
+    child = spawn(run.path, run.args, { cwd: run.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  } catch (err) {
+    throw notStarted(run, err);
+  }
   const onStop = (signal: NodeJS.Signals) => {
-    runner.killChildProcess('SIGKILL');
+    child.kill('SIGKILL');
     const seconds = Math.round((Date.now() - started) / 1000);
     tl.setResult(
       tl.TaskResult.Failed,
       `${run.name} was stopped after ${seconds}s (${signal}: the step timed out or the run was cancelled). ` +
-        `Raise the step's timeoutInMinutes if the scan needs longer.${tailText(stderrTail)}`,
+        `Raise the step's timeoutInMinutes if the scan needs longer.${tailText(stderrTail.end().map(neutraliseCommands))}`,
     );
     process.exit(1);
   };
-  // The agent's proxy is passed on as HTTP(S)_PROXY, which is all Grype and Syft read.
-  const env = { ...process.env, ...agentEnvironment(), ...run.env } as { [key: string]: string };
   process.once('SIGINT', onStop);
   process.once('SIGTERM', onStop);
   try {
-    const exitCode = await runner.execAsync({
-      ignoreReturnCode: true,
-      silent: run.silent,
-      cwd: run.cwd,
-      env,
-      externalOutput: { source: 'childProcess' },
+    const stderrText = new StringDecoder('utf8');
+    child.stderr!.on('data', (data: Buffer) => stderrTail.write(stderrText.write(data)));
+    child.stdout!.on('data', (data: Buffer) => {
+      if (stdoutKeptBytes >= STDOUT_KEEP_BYTES) return;
+      stdoutKept.push(data);
+      stdoutKeptBytes += data.length;
     });
-    // task-lib resolves null (typed number) when a signal killed the child.
-    return { exitCode: exitCode as number | null, stderrTail, stdout };
+    const shown = run.silent ? [] : [display(child.stdout!), display(child.stderr!)];
+    const exitCode = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code) => resolve(code));
+    });
+    await Promise.all(shown);
+    stderrTail.write(stderrText.end());
+    return { exitCode, stderrTail: stderrTail.end().map(neutraliseCommands), stdout: Buffer.concat(stdoutKept).toString('utf8') };
   } catch (err) {
-    throw new UserError(`${run.name} could not be started from ${run.path}: ${(err as Error).message}. Check binaryPath, or that the agent can run downloaded executables.`);
+    throw notStarted(run, err);
   } finally {
     process.removeListener('SIGINT', onStop);
     process.removeListener('SIGTERM', onStop);
   }
+}
+
+/** Shows a child's output stream in the log, filtered; resolves once all of it is written. */
+async function display(output: Readable): Promise<void> {
+  const filter = tl.createExternalOutputStream({ source: 'childProcess' });
+  let endsLine = true;
+  output.on('data', (data: Buffer) => {
+    if (data.length) endsLine = data[data.length - 1] === 0x0a;
+  });
+  output.pipe(filter);
+  await finished(filter);
+  // The next log line must not be glued to an unfinished last line of the tool.
+  if (!endsLine) logLine('');
+}
+
+function notStarted(run: ToolRun, err: unknown): UserError {
+  return new UserError(`${run.name} could not be started from ${run.path}: ${(err as Error).message}. Check binaryPath, or that the agent can run downloaded executables.`);
 }
 
 let agentEnvironmentCache: Record<string, string> | undefined;

@@ -8,8 +8,9 @@ import tl = require('azure-pipelines-task-lib/task');
 import { HttpClient } from 'typed-rest-client/HttpClient';
 import { IRequestOptions } from 'typed-rest-client/Interfaces';
 import { UserError } from './errors';
+import { agentProxyConfiguration } from './proxy';
 import { backoffDelayMs, HttpStatusError, isRetryableStatus } from './retry';
-import { oneLine } from './text';
+import { logLine, oneLine } from './text';
 
 export interface RetryPolicy {
   /** attempts, including the first */
@@ -53,11 +54,16 @@ const USER_AGENT = 'grype-syft-azure-devops';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The whole body as UTF-8 text. */
-export async function readText(response: IncomingMessage): Promise<string> {
+/** The whole body. */
+export async function readBytes(response: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** The whole body as UTF-8 text. */
+export async function readText(response: IncomingMessage): Promise<string> {
+  return (await readBytes(response)).toString('utf8');
 }
 
 /** `ECONNRESET: socket hang up`, or just the message when the error has no code. */
@@ -73,7 +79,7 @@ export async function requestWithRetries<T>(request: RetriedRequest<T>): Promise
     allowRedirects: followRedirects,
     allowRetries: false, // retried below, with back-off and body checks
     socketTimeout: policy.socketTimeoutMs,
-    proxy: tl.getHttpProxyConfiguration(url) ?? undefined,
+    proxy: agentProxyConfiguration(url) ?? undefined,
     cert: tl.getHttpCertConfiguration() ?? undefined,
   };
   const deadline = request.deadline;
@@ -110,7 +116,7 @@ export async function requestWithRetries<T>(request: RetriedRequest<T>): Promise
     const delayMs = backoffDelayMs(attempt, policy.baseDelayMs);
     if (deadline && Date.now() + delayMs >= deadline.at) throw deadline.onExpired();
     const reason = failure instanceof HttpStatusError ? `HTTP ${failure.status}` : describeNetworkError(failure);
-    console.log(`Attempt ${attempt} of ${policy.attempts} to ${request.action} failed (${oneLine(reason)}); retrying in ${delayMs} ms.`);
+    logLine(`Attempt ${attempt} of ${policy.attempts} to ${request.action} failed (${oneLine(reason)}); retrying in ${delayMs} ms.`);
     await sleep(delayMs);
   }
 }

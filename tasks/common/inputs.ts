@@ -41,18 +41,12 @@ export function booleanInput(name: string, defaultValue: boolean): boolean {
 }
 
 /**
- * A `filePath` input. The agent fills an empty filePath input with the sources directory, which
- * therefore means "not set".
+ * A `filePath` input. The agent fills an empty filePath input with the job's root folder (the
+ * sources directory in a build, the artifacts directory in a classic release), which therefore
+ * means "not set": task-lib's filePathSupplied tells which.
  */
 export function pathInput(name: string): string | undefined {
-  const value = textInput(name);
-  const sources = tl.getVariable('Build.SourcesDirectory');
-  if (!value || (sources && stripSlash(value) === stripSlash(sources))) return undefined;
-  return value;
-}
-
-function stripSlash(p: string): string {
-  return p.replace(/[\\/]+$/, '');
+  return tl.filePathSupplied(name) ? textInput(name) : undefined;
 }
 
 /** The build artifact to publish into: the input, else `defaultName`; undefined for `none` (write the files, publish nothing). */

@@ -1,15 +1,21 @@
 import { neutraliseCommands } from './text';
 
-/** Escapes untrusted text for a Markdown table cell: no pipes, line breaks or raw HTML. */
+/**
+ * Escapes untrusted text for Markdown (a table cell or a line): no emphasis, code, pipes, line
+ * breaks, raw HTML, or links: `[…](…)` is escaped and bare URLs are broken up so the renderer
+ * does not turn them into links.
+ */
 export function cell(text: string | number | undefined): string {
   if (text === undefined || text === '') return '';
   return neutraliseCommands(String(text))
     .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    // No links or images from report text in the summary.
-    .replace(/([[\]])/g, '\\$1')
+    .replace(/&/g, '&amp;')
+    .replace(/([|[\]_*~`])/g, '\\$1')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
+    // Autolinks: `scheme://` and `www.` (the renderer links them even without brackets).
+    .replace(/([a-z][a-z0-9+.-]*):(?=\/\/)/gi, '$1&#58;')
+    .replace(/\bwww\./gi, 'www&#46;')
     .replace(/[\r\n]+/g, ' ')
     .trim();
 }

@@ -2,6 +2,7 @@ import fs = require('fs');
 import path = require('path');
 import { UserError } from './errors';
 import { unexpandedMacro } from './inputs';
+import { logLine } from './text';
 
 /**
  * The folder everything the task writes goes to: the input, else `<Build.ArtifactStagingDirectory>/<name>`,
@@ -13,7 +14,7 @@ export function prepareOutputDirectory(
   input: string | undefined,
   defaultName: string,
   env: NodeJS.ProcessEnv = process.env,
-  log: (line: string) => void = console.log,
+  log: (line: string) => void = logLine,
 ): string {
   const macro = unexpandedMacro(input);
   const base = env.BUILD_ARTIFACTSTAGINGDIRECTORY || env.AGENT_TEMPDIRECTORY;

@@ -1,4 +1,6 @@
 import tl = require('azure-pipelines-task-lib/task');
+import { UserError } from './errors';
+import { oneLine } from './text';
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
 
@@ -31,9 +33,38 @@ function plainHost(pattern: string): string | undefined {
   return /^[A-Za-z0-9.-]+(:\d+)?$/.test(host) && !/^\.|\.$/.test(host) ? host : undefined;
 }
 
+/**
+ * The agent's proxy (task-lib's reading of Agent.ProxyUrl, its credentials and bypass list) for a
+ * request to `requestUrl` (null when bypassed or none is set), checked first: typed-rest-client and
+ * Go would otherwise fail on a malformed one with a bare "Invalid URL", or silently go direct when
+ * it has no http(s) scheme.
+ */
+export function agentProxyConfiguration(requestUrl?: string): tl.ProxyConfiguration | null {
+  const configured = tl.getVariable('Agent.ProxyUrl');
+  if (configured) checkAgentProxyUrl(configured);
+  return tl.getHttpProxyConfiguration(requestUrl);
+}
+
+/** PURE: throws a UserError unless `proxyUrl` is an http(s) URL with a host. */
+export function checkAgentProxyUrl(proxyUrl: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(proxyUrl);
+  } catch {
+    // reported below
+  }
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname) return;
+  // Credentials belong in Agent.ProxyUsername/ProxyPassword, but never echo any that were put here.
+  const shown = oneLine(proxyUrl.replace(/\/\/[^/@]*@/, '//***@'), 200);
+  throw new UserError(
+    `The agent's proxy URL (Agent.ProxyUrl) '${shown}' is not a valid http(s) URL such as http://proxy.example.com:8080. ` +
+      `Fix the agent's proxy setting (re-run the agent's config with --proxyurl, or edit the .proxy file in the agent's folder and restart it), or the pipeline variable that sets it.`,
+  );
+}
+
 /** proxyEnvironment for this agent; the password, also in its URL-encoded form, is masked. */
 export function agentProxyEnvironment(): Record<string, string> {
-  const config = tl.getHttpProxyConfiguration();
+  const config = agentProxyConfiguration();
   if (config?.proxyPassword) {
     tl.setSecret(config.proxyPassword);
     tl.setSecret(encodeURIComponent(config.proxyPassword));

@@ -32,6 +32,22 @@ export function registryEnvironment(prefix: 'GRYPE' | 'SYFT', login: RegistryLog
 }
 
 /**
+ * Registers a password with the agent so it masks it. task-lib refuses a value with a line break
+ * ("Secrets cannot contain multiple lines"), yet some registries' passwords are files: Google
+ * Artifact Registry's `_json_key` password is a whole service-account JSON key. The agent masks
+ * each registered value wherever it appears, so such a password is registered line by line;
+ * lines without a letter or digit (`{`, `},`) carry no secret and would mask every brace in the log.
+ */
+function registerSecret(password: string): void {
+  const lines = password.split(/\r\n|\r|\n/);
+  if (lines.length === 1) {
+    tl.setSecret(password);
+    return;
+  }
+  for (const line of lines) if (/[\p{L}\p{N}]/u.test(line)) tl.setSecret(line.trim());
+}
+
+/**
  * One authorization parameter of a service connection (any type), read from the connection's authorization
  * object. Not `tl.getEndpointAuthorizationParameter`: that one writes the value (the password) into
  * a `##vso[task.debug]` line.
@@ -59,7 +75,7 @@ export function readRegistryLogin(connectionId: string | undefined): RegistryLog
     password = authParameter(connectionId, 'password');
     url = authParameter(connectionId, 'registry') ?? tl.getEndpointUrl(connectionId, true);
   }
-  if (password) tl.setSecret(password);
+  if (password) registerSecret(password);
   if (!username || !password || !url) {
     throw new UserError(
       `The containerRegistry service connection '${connectionId}' has no usable username, password and registry URL ` +

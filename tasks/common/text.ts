@@ -8,6 +8,15 @@ export function neutraliseCommands(text: string): string {
   return text.replace(/##vso\[/gi, '##_vso[');
 }
 
+/**
+ * Prints one line of the task's own log. Task messages carry inputs (artifactName, paths, URLs),
+ * file names and server or tool text, so every line goes through the neutraliser here: nothing a
+ * task prints can become a logging command. Commands are issued only through task-lib.
+ */
+export function logLine(text: string): void {
+  console.log(neutraliseCommands(text));
+}
+
 /** Collapses untrusted text to one neutralised line, e.g. for a warning message. */
 export function oneLine(text: string, maxLength = 300): string {
   const flat = neutraliseCommands(text).replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
 import { reportStem } from '../../tasks/common/target';
 import { addRealRelease, assertCounts, buildDb, BuiltDb, deadUrl, DbServer, expectedKeys, explain, findingKeys, RealTools, Registry, requireRealTools, runTool, startDbServer, startRegistry } from '../harness/realTools';
+import { expectedPackageWarnings, packageWarningsOf } from '../harness/packageWarnings';
 import { EXPECTED_DEBIAN, EXPECTED_NPM, writeDebianRootfs, writeNpmProject, writeRecords } from '../harness/realWorld';
 import { ReleaseServer, startReleaseServer } from '../harness/releaseServer';
 import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
@@ -106,10 +107,8 @@ describe('GrypeScan with the real grype (built VSIX, real DB, real targets)', fu
       assert.strictEqual(completes(run).length, 1);
     });
 
-    it('warns about every package with a finding at or above High, naming its findings', () => {
-      for (const f of EXPECTED_NPM.filter((x) => x.severity === 'Critical' || x.severity === 'High')) {
-        assert.ok(run.warnings.some((w) => w.includes(f.package) && w.includes(f.id)), `${f.id} ${f.package} not in warnings:\n${run.warnings.join('\n')}`);
-      }
+    it('warns once per package with a finding at or above High or known exploited, most urgent first, naming its counts, top finding and upgrade', () => {
+      assert.deepStrictEqual(packageWarningsOf(run.warnings), expectedPackageWarnings(EXPECTED_NPM, 'High'), explain(run));
       assert.ok(!run.warnings.some((w) => w.includes('left-pad')), 'left-pad has no findings');
     });
 
@@ -245,6 +244,7 @@ describe('GrypeScan with the real grype (built VSIX, real DB, real targets)', fu
         assert.deepStrictEqual(findingKeys(run.variables.jsonReport), expectedKeys(EXPECTED_DEBIAN));
         assertCounts(run, EXPECTED_DEBIAN);
         assert.strictEqual(run.result, 'SucceededWithIssues');
+        assert.deepStrictEqual(packageWarningsOf(run.warnings), expectedPackageWarnings(EXPECTED_DEBIAN, 'High'), explain(run));
       });
     }
   });

@@ -112,7 +112,7 @@ describe('SyftSbom with the real syft (built VSIX), and GrypeScan on its SBOM', 
       assert.strictEqual(cyclonedx.length, 3);
       for (const f of cyclonedx) {
         const name = path.basename(f);
-        assert.match(run.stdout, new RegExp(`${name.replace(/\./g, '\\.')}: valid CycloneDX 1\\.[57] \\(checked with @cyclonedx/cyclonedx-library\\)`), `${name} validated${explain(run)}`);
+        assert.match(run.stdout, new RegExp(`${name.replace(/\./g, '\\.')}: valid CycloneDX 1\\.[57] \\(checked against the CycloneDX schema\\)`), `${name} validated${explain(run)}`);
         const text = fs.readFileSync(f, 'utf8');
         for (const value of ['blackbox-pipeline', '0123456789abcdef0123456789abcdef01234567', 'refs/heads/master']) assert.ok(text.includes(value), `${name} lacks ${value}`);
       }

@@ -1,5 +1,5 @@
 // SyftSbom@1 from the packaged VSIX, run like the agent runs it, with a fake `syft` that writes
-// the shared fixtures, and a loopback Dependency-Track server.
+// the golden outputs of the pinned syft for realWorld.ts, and a loopback Dependency-Track server.
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -7,22 +7,23 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFakeTool, FakeToolBehaviour } from '../harness/fakeTool';
 import { DependencyTrackServer, DtBehaviour, startDependencyTrackServer } from '../harness/dependencyTrackServer';
-import { repoRoot, runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
+import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
 import { reportStem } from '../../tasks/common/target';
+import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
+import { GOLDEN, golden, SYFT_DIR_CYCLONEDX_COMPONENTS, SYFT_DIR_PACKAGES } from '../harness/golden';
 
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
-const fx = (name: string) => path.join(fixtures, name);
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
+// The npm project of realWorld.ts; the CycloneDX JSON in the spec version the first test asks for.
 const GOOD_OUTPUTS = {
-  'cyclonedx-json': fx('syft-1.11.1-webgoat-dir.cdx.json'),
-  'cyclonedx-xml': fx('syft-1.11.1-webgoat-image.cdx.xml'),
-  'spdx-json': fx('syft-1.42.2-dir.spdx.json'),
-  'syft-json': fx('syft-1.42.2-webgoat-dir.syft.json'),
-  'spdx-tag-value': fx('syft-testdata-tag-value.spdx'),
-  'syft-table': fx('snapshot-syft-head-table.txt'),
+  'cyclonedx-json': golden(GOLDEN.syftDirCycloneDx15Json),
+  'cyclonedx-xml': golden(GOLDEN.syftDirCycloneDxXml),
+  'spdx-json': golden(GOLDEN.syftDirSpdxJson),
+  'syft-json': golden(GOLDEN.syftDirSyftJson),
+  'spdx-tag-value': golden(GOLDEN.syftDirSpdxTagValue),
+  'syft-table': golden(GOLDEN.syftDirTable),
 };
-const VERSION = { version: { stdout: 'Application:   syft\nVersion:       1.42.3\nBuildDate:     2026-01-01' } };
+const VERSION = { version: { stdout: fs.readFileSync(golden(GOLDEN.syftVersionText), 'utf8').trimEnd() } };
 
 interface Invocation {
   argv: string[];
@@ -48,6 +49,14 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     return fs.existsSync(record) ? fs.readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Invocation) : [];
   }
   const scans = () => invocations().filter((i) => i.argv[0] === 'scan');
+  /** The golden image SBOM with a serial number CycloneDX's schema rejects (its one schema error). */
+  function invalidCycloneDx(): string {
+    const doc = JSON.parse(fs.readFileSync(golden(GOLDEN.syftImageCycloneDxJson), 'utf8'));
+    doc.serialNumber = 'urn:uuid:not-a-uuid';
+    const file = path.join(dir, 'invalid.cdx.json');
+    fs.writeFileSync(file, JSON.stringify(doc, null, 2));
+    return file;
+  }
   async function run(inputs: Record<string, string>, opts: Omit<RunTaskOptions, 'inputs'> = {}): Promise<TaskRun> {
     return runTask('SyftSbom', { timeoutMs: 60_000, ...opts, inputs });
   }
@@ -59,7 +68,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
 
   it('several formats in one Syft run: files, provenance, artifact uploads, summary, output variables', async () => {
     const syft = fakeSyft({ outputs: GOOD_OUTPUTS, stderr: ' ✔ Indexed file system' });
-    const r = await run({ binaryPath: syft, outputFormats: 'cyclonedx-json@1.6, spdx-json, cyclonedx-xml, syft-json, spdx-tag-value, syft-table' });
+    const r = await run({ binaryPath: syft, outputFormats: 'cyclonedx-json@1.5, spdx-json, cyclonedx-xml, syft-json, spdx-tag-value, syft-table' });
     assertClean(r);
     assert.equal(r.agentResult, 'Succeeded', r.stdout);
     const out = path.join(r.dirs.artifacts, 'sbom');
@@ -71,7 +80,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     assert.deepEqual(scan.argv, [
       'scan',
       `dir:${r.dirs.sources}`,
-      '-o', `cyclonedx-json@1.6=${files[0]}`,
+      '-o', `cyclonedx-json@1.5=${files[0]}`,
       '-o', `spdx-json=${files[1]}`,
       '-o', `cyclonedx-xml=${files[2]}`,
       '-o', `syft-json=${files[3]}`,
@@ -94,8 +103,8 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     for (const [i, fixture] of [[1, GOOD_OUTPUTS['spdx-json']], [3, GOOD_OUTPUTS['syft-json']], [4, GOOD_OUTPUTS['spdx-tag-value']], [5, GOOD_OUTPUTS['syft-table']]] as const) {
       assert.deepEqual(fs.readFileSync(files[i]), fs.readFileSync(fixture), `${files[i]} is published untouched`);
     }
-    assert.match(r.stdout, /dir-s-job-[0-9a-f]{8}\.cdx\.json: valid CycloneDX 1\.6/);
-    assert.match(r.stdout, /dir-s-job-[0-9a-f]{8}\.cdx\.xml: valid CycloneDX 1\.6/);
+    assert.match(r.stdout, /dir-s-job-[0-9a-f]{8}\.cdx\.json: valid CycloneDX 1\.5/);
+    assert.match(r.stdout, /dir-s-job-[0-9a-f]{8}\.cdx\.xml: valid CycloneDX 1\.7/);
 
     // Every file uploaded to the artifact, before the result.
     assert.deepEqual(uploads(r).map((c) => [c.properties.artifactname, c.properties.containerfolder, c.message]), files.map((f) => ['sbom', 'sbom', f]));
@@ -105,9 +114,10 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     // Output variables (declared outputs).
     assert.equal(r.variables.sbomFiles, files.join(','));
     assert.equal(r.variables.primarySbom, files[0]);
-    assert.equal(r.variables.componentCount, '65');
+    // componentCount counts the packages: not the file component CycloneDX adds for the lock file.
+    assert.equal(r.variables.componentCount, String(SYFT_DIR_PACKAGES));
     assert.equal(r.variables.sbomSha256, sha256(files[0]));
-    assert.equal(r.variables.syftVersion, '1.42.3');
+    assert.equal(r.variables.syftVersion, PINNED_VERSIONS.syft);
     for (const name of ['sbomFiles', 'primarySbom', 'componentCount', 'sbomSha256', 'syftVersion']) {
       const cmd = r.commands.find((c) => c.command === 'task.setvariable' && c.properties.variable === name)!;
       assert.equal(cmd.properties.isoutput, 'true', name);
@@ -116,7 +126,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     // Summary: counts by type, files, sizes, SHA-256.
     const summaryCmd = r.commands.find((c) => c.command === 'task.uploadsummary')!;
     const summary = fs.readFileSync(summaryCmd.message, 'utf8');
-    assert.match(summary, /\*\*65\*\* component\(s\)/);
+    assert.ok(summary.includes(`**${SYFT_DIR_CYCLONEDX_COMPONENTS}** component(s)`), summary);
     assert.match(summary, /\| library \| \d+ \| █/);
     for (const f of files) assert.ok(summary.includes(path.basename(f)), `summary names ${f}`);
     assert.ok(summary.includes(sha256(files[0])) && summary.includes(sha256(files[1])));
@@ -125,7 +135,8 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
   });
 
   it('an invalid CycloneDX SBOM: published, then a warning (SucceededWithIssues), or Failed with failOnInvalid', async () => {
-    const syft = fakeSyft({ outputs: { 'cyclonedx-json': fx('snapshot-syft-head-cyclonedx-image.cdx.json') } });
+    const invalid = invalidCycloneDx();
+    const syft = fakeSyft({ outputs: { 'cyclonedx-json': invalid } });
     const warn = await run({ binaryPath: syft, target: 'alpine:3.20' });
     assertClean(warn);
     assert.equal(warn.agentResult, 'SucceededWithIssues');
@@ -141,15 +152,15 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     const off = await run({ binaryPath: syft, target: 'alpine:3.20', validateSbom: 'false', addPipelineMetadata: 'false', artifactName: 'none' });
     assert.equal(off.agentResult, 'Succeeded');
     assert.equal(uploads(off).length, 0);
-    assert.deepEqual(fs.readFileSync(off.variables.primarySbom), fs.readFileSync(fx('snapshot-syft-head-cyclonedx-image.cdx.json')), 'no provenance: byte-identical');
+    assert.deepEqual(fs.readFileSync(off.variables.primarySbom), fs.readFileSync(invalid), 'no provenance: byte-identical');
   });
 
   it('componentCount and the summary: real packages of the first SBOM (a text format first is skipped; no SPDX document root)', async () => {
-    const syft = fakeSyft({ outputs: { 'syft-table': fx('snapshot-syft-head-table.txt'), 'spdx-json': fx('syft-1.28.0-java-dir.spdx.json') } });
+    const syft = fakeSyft({ outputs: { 'syft-table': golden(GOLDEN.syftDirTable), 'spdx-json': golden(GOLDEN.syftDirSpdxJson) } });
     const r = await run({ binaryPath: syft, outputFormats: 'syft-table,spdx-json' });
     assert.equal(r.agentResult, 'Succeeded', r.stdout);
-    // The Syft JSON of the same scan lists the packages without the scanned folder itself.
-    const expected = (JSON.parse(fs.readFileSync(fx('syft-1.28.0-java-dir.syft.json'), 'utf8')) as { artifacts: unknown[] }).artifacts.length;
+    // The packages of the npm project, without the scanned folder itself.
+    const expected = SYFT_DIR_PACKAGES;
     assert.equal(r.variables.componentCount, String(expected));
     assert.match(r.variables.primarySbom, /\.txt$/, 'the first format stays the primary SBOM');
     const summary = fs.readFileSync(r.commands.find((c) => c.command === 'task.uploadsummary')!.message, 'utf8');
@@ -221,7 +232,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
       [{ dependencyTrackUrl: 'https://dtrack.example.com' }, /dependencyTrackApiKey is empty.*secret pipeline variable/],
       [{ target: '   ' }, /Input target is empty/],
       [{ additionalArguments: '-o json' }, /task sets Syft's outputs itself/],
-      [{ configFile: '$(Undefined.Folder)/syft.yaml' }, /Input configFile '\$\(Undefined\.Folder\)\/syft\.yaml' uses \$\(Undefined\.Folder\), which this pipeline does not define/],
+      [{ configFile: '$(Undefined.Folder)/syft.yaml' }, /Input configFile '\S*\$\(Undefined\.Folder\)\/syft\.yaml' uses \$\(Undefined\.Folder\), which this pipeline does not define/],
       [{ dependencyTrackUrl: 'https://dtrack.example.com', dependencyTrackApiKey: '$(DT_API_KEY)' }, /dependencyTrackApiKey is \$\(DT_API_KEY\), a variable this pipeline does not define/],
     ];
     for (const [inputs, expected] of cases) {
@@ -302,7 +313,7 @@ describe('SyftSbom@1 black-box from the VSIX (fake syft)', function () {
     });
 
     it('failOnInvalid with an invalid SBOM: nothing is uploaded, and the log, summary and result say why', async () => {
-      const syft = fakeSyft({ outputs: { 'cyclonedx-json': fx('snapshot-syft-head-cyclonedx-image.cdx.json') } });
+      const syft = fakeSyft({ outputs: { 'cyclonedx-json': invalidCycloneDx() } });
       const r = await run(dtInputs(syft, { outputFormats: 'cyclonedx-json', failOnInvalid: 'true' }));
       assertClean(r);
       assert.equal(r.agentResult, 'Failed');

@@ -15,9 +15,13 @@ export interface FakeToolBehaviour {
   outputs?: Record<string, string>;
   stdout?: string; // extra text printed on stdout before anything else (e.g. '##vso[task.complete result=Succeeded]')
   stderr?: string; // text printed on stderr
+  /** this many bytes of 'x' printed on stderr as one line without a newline, in 1 MiB writes (a tool flooding its log) */
+  stderrFloodBytes?: number;
   exitCode?: number; // default 0
   sleepMs?: number; // sleep before writing outputs (simulates a hang)
   truncateOutputs?: number; // write only the first N bytes of each output file
+  /** each output file is a sparse file of this many zero bytes instead (a huge report, without writing it) */
+  sparseOutputBytes?: number;
   /** behaviours for sub-commands, keyed by the joined leading non-flag args, e.g. 'db update', 'db status', 'version', 'db check'. Matched by longest prefix of argv. */
   subcommands?: Record<string, { stdout?: string; stderr?: string; exitCode?: number; sleepMs?: number }>;
   /** append one JSON line {argv: string[], env: Record<string,string>, cwd} per invocation to this file */
@@ -39,6 +43,17 @@ const argv = process.argv.slice(2);
 
 function sleep(ms) {
   if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+// A pipe the reader has not drained yet refuses writes (EAGAIN) or takes part of them.
+function writeAll(fd, data) {
+  for (let at = 0; at < data.length; ) {
+    try {
+      at += fs.writeSync(fd, data, at);
+    } catch (err) {
+      if (err.code !== 'EAGAIN') throw err;
+      sleep(1);
+    }
+  }
 }
 function leadingWords(args) {
   const words = [];
@@ -83,11 +98,18 @@ const sub = matchSubcommand(behaviour.subcommands);
 const active = sub || behaviour;
 if (active.stdout) fs.writeSync(1, active.stdout.endsWith('\\n') ? active.stdout : active.stdout + '\\n');
 if (active.stderr) fs.writeSync(2, active.stderr.endsWith('\\n') ? active.stderr : active.stderr + '\\n');
+if (!sub && behaviour.stderrFloodBytes) {
+  const block = Buffer.alloc(1 << 20, 'x');
+  for (let left = behaviour.stderrFloodBytes; left > 0; left -= block.length) writeAll(2, left >= block.length ? block : block.subarray(0, left));
+}
 sleep(active.sleepMs || 0);
 if (!sub) {
   for (const request of outputRequests()) {
     const data = outputContent(request.format);
-    if (request.file) fs.writeFileSync(request.file, data);
+    if (request.file && behaviour.sparseOutputBytes) {
+      fs.writeFileSync(request.file, '');
+      fs.truncateSync(request.file, behaviour.sparseOutputBytes);
+    } else if (request.file) fs.writeFileSync(request.file, data);
     else fs.writeSync(1, data);
   }
 }

@@ -122,19 +122,23 @@ export interface DbServer {
   url: string;
   /** serve this DB from now on */
   serve(db: BuiltDb): void;
-  requests: { method: string; path: string }[];
+  /** every request, with the body bytes sent */
+  requests: { method: string; path: string; bytes: number }[];
   /** how many GETs of an archive (not HEADs, not latest.json) */
   archiveDownloads(): number;
+  /** body bytes sent so far */
+  bytesServed(): number;
   close(): Promise<void>;
 }
 
 export async function startDbServer(initial?: BuiltDb): Promise<DbServer> {
   let current = initial;
-  const requests: { method: string; path: string }[] = [];
+  const requests: { method: string; path: string; bytes: number }[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const p = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    requests.push({ method: req.method ?? 'GET', path: p });
+    const request = { method: req.method ?? 'GET', path: p, bytes: 0 };
+    requests.push(request);
     let file: string | undefined;
     if (current && p === '/v6/latest.json') file = path.join(current.dir, 'latest.json');
     else if (current && p === `/v6/${path.basename(current.archive)}`) file = current.archive;
@@ -146,6 +150,7 @@ export async function startDbServer(initial?: BuiltDb): Promise<DbServer> {
     const body = fs.readFileSync(file);
     res.writeHead(200, { 'Content-Type': file.endsWith('.json') ? 'application/json' : 'application/gzip', 'Content-Length': body.length });
     // grype sends a HEAD before the GET of the archive.
+    if (req.method !== 'HEAD') request.bytes = body.length;
     res.end(req.method === 'HEAD' ? undefined : body);
   });
   server.on('connection', (s) => {
@@ -159,6 +164,7 @@ export async function startDbServer(initial?: BuiltDb): Promise<DbServer> {
     serve: (db) => void (current = db),
     requests,
     archiveDownloads: () => requests.filter((r) => r.method === 'GET' && r.path.endsWith('.tar.gz')).length,
+    bytesServed: () => requests.reduce((n, r) => n + r.bytes, 0),
     close() {
       for (const s of sockets) s.destroy();
       return new Promise((resolve) => server.close(() => resolve()));

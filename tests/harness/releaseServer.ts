@@ -14,7 +14,8 @@ export type Fault =
   | { kind: 'truncate'; bytes: number; times?: number }
   | { kind: 'slow'; bytesPerChunk: number; delayMs: number; times?: number };
 
-export type ChecksumsMode = 'ok' | 'missing-file' | 'missing-line' | 'wrong';
+/** 'ambiguous': each asset's true line, then a second line for it with another hash (as an altered file could). */
+export type ChecksumsMode = 'ok' | 'missing-file' | 'missing-line' | 'wrong' | 'ambiguous';
 
 export interface RecordedRequest {
   method: string;
@@ -41,8 +42,9 @@ export interface ReleaseServer {
 function checksumsFor(tool: string, version: string, assets: { name: string; data: Buffer }[], mode: ChecksumsMode): Buffer | undefined {
   if (mode === 'missing-file') return undefined;
   const listed = mode === 'missing-line' ? [] : assets;
-  // 'wrong': every line carries the hash of different bytes.
-  const hashed = mode === 'wrong' ? listed.map((a) => ({ name: a.name, data: Buffer.concat([a.data, Buffer.from('x')]) })) : listed;
+  // 'wrong': every line carries the hash of different bytes; 'ambiguous': the true lines come first.
+  const altered = listed.map((a) => ({ name: a.name, data: Buffer.concat([a.data, Buffer.from('x')]) }));
+  const hashed = mode === 'wrong' ? altered : mode === 'ambiguous' ? [...listed, ...altered] : listed;
   // Other files of the release are always listed, as on GitHub.
   const others = [{ name: `${tool}_${version}_linux_amd64.deb`, data: Buffer.from('deb') }];
   return Buffer.from(checksumsFile([...hashed, ...others]));

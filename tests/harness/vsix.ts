@@ -6,11 +6,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { repoRoot } from './paths';
 
 export type TaskName = 'GrypeScan' | 'SyftSbom';
 
-/** Repository root (this file compiles to build/tests/harness/vsix.js). */
-export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+export { repoRoot };
 export const outDir = path.join(repoRoot, 'out');
 /**
  * The node that runs the packaged tasks: the one running the tests, or TASK_NODE (e.g. a Node 24
@@ -45,6 +45,9 @@ export interface ZipEntry {
   size: number;
   crc32: number;
   localHeaderOffset: number;
+  /** MS-DOS time and date fields of the central directory entry */
+  dosTime: number;
+  dosDate: number;
 }
 
 /** Lists a zip's entries from its central directory (no zip64: a VSIX is far below 4 GiB). */
@@ -68,6 +71,8 @@ export function listZip(buf: Buffer): ZipEntry[] {
     const commentLen = buf.readUInt16LE(p + 32);
     entries.push({
       method: buf.readUInt16LE(p + 10),
+      dosTime: buf.readUInt16LE(p + 12),
+      dosDate: buf.readUInt16LE(p + 14),
       crc32: buf.readUInt32LE(p + 16),
       compressedSize: buf.readUInt32LE(p + 20),
       size: buf.readUInt32LE(p + 24),
@@ -112,13 +117,19 @@ process.once('exit', () => {
   for (const d of tempRoots) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/** A fresh temp dir, removed when the test process exits (unless KEEP_TEST_TMP is set). */
+export function scratchDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempRoots.push(dir);
+  return dir;
+}
+
 /** Extracts the newest VSIX (once per test process) and returns the extraction root. */
 export function extractedRoot(): string {
   const vsix = vsixPath();
   const mtimeMs = fs.statSync(vsix).mtimeMs;
   if (extracted && extracted.vsix === vsix && extracted.mtimeMs === mtimeMs) return extracted.dir;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vsix-'));
-  tempRoots.push(dir);
+  const dir = scratchDir('vsix-');
   const unzip = process.platform !== 'win32' ? spawnSync('unzip', ['-qq', '-o', vsix, '-d', dir], { encoding: 'utf8' }) : undefined;
   if (!unzip || unzip.error || unzip.status !== 0) extractZipBuiltin(vsix, dir);
   extracted = { vsix, mtimeMs, dir };
@@ -259,12 +270,30 @@ export interface RunTaskOptions {
   killAfterMs?: { ms: number; signal: NodeJS.Signals };
   /** data written to the task's stdin (default: none, stdin closed) */
   stdin?: string;
+  /**
+   * Run as a job of a classic release pipeline: System.HostType=release, no Build.* variables,
+   * Release.* variables, and the working directory (System.DefaultWorkingDirectory, where empty
+   * filePath inputs point) is the release's artifacts folder `_work/r1/a`, as the agent's
+   * ReleaseJobExtension sets it up.
+   */
+  release?: boolean;
 }
 
 /** Environment variable name for a pipeline variable / input name, as the agent and task-lib form it. */
 export function envName(name: string): string {
   return name.replace(/\./g, '_').replace(/ /g, '_').toUpperCase();
 }
+
+/**
+ * Safety net like TASK_NODE_URL in tests/hooks.ts: the agent's proxy is a dead loopback port, so a
+ * run with default inputs that tries to download from github.com fails fast instead of reaching the
+ * internet; loopback servers (Dependency-Track, mirrors) bypass it. Tests that install from
+ * "GitHub" pass the env of tests/harness/fakeGitHub.ts instead (a proxy that refuses any other host).
+ */
+export const NO_INTERNET_PROXY = {
+  AGENT_PROXYURL: 'http://127.0.0.1:9',
+  AGENT_PROXYBYPASSLIST: JSON.stringify(['^https?://127\\.0\\.0\\.1[:/]']),
+};
 
 /** Prefixes of inherited variables that would leak the test runner's own pipeline/agent state into the task. */
 const SCRUBBED = /^(INPUT_|ENDPOINT_|SECUREFILE_|SECRET_|AGENT_|BUILD_|SYSTEM_|RELEASE_|PIPELINE_|RESOURCES_|TF_BUILD$|VSTS_|GRYPE_|SYFT_|TASK_)/i;
@@ -289,7 +318,39 @@ export function expandMacros(value: string, env: Record<string, string>): string
 
 interface TaskJsonInput {
   name: string;
+  type?: string;
   defaultValue?: unknown;
+}
+
+/** Release-job variables (and what the release's artifacts folder is) for RunTaskOptions.release. */
+function releaseVariables(work: string): Record<string, string> {
+  const artifacts = path.join(work, 'r1', 'a');
+  return {
+    SYSTEM_HOSTTYPE: 'release',
+    AGENT_RELEASEDIRECTORY: artifacts,
+    AGENT_BUILDDIRECTORY: path.join(work, 'r1'),
+    SYSTEM_ARTIFACTSDIRECTORY: artifacts,
+    RELEASE_ARTIFACTSDIRECTORY: artifacts,
+    SYSTEM_DEFAULTWORKINGDIRECTORY: artifacts,
+    RELEASE_RELEASEID: '17',
+    RELEASE_RELEASENAME: 'Release-17',
+    RELEASE_DEFINITIONID: '3',
+    RELEASE_DEFINITIONNAME: 'blackbox-release',
+    RELEASE_ENVIRONMENTNAME: 'Production',
+    RELEASE_ENVIRONMENTID: '5',
+    RELEASE_ATTEMPTNUMBER: '1',
+    RELEASE_RELEASEWEBURL: 'https://dev.azure.com/contoso/project/_release?releaseId=17',
+  };
+}
+
+/**
+ * The agent's translation of a filePath input (TaskRunner.TranslateFilePathInput): a rooted path
+ * made absolute; anything else, an empty value included, joined to the job's root folder
+ * (Build.SourcesDirectory in a build, Release.ArtifactsDirectory in a release).
+ */
+export function translateFilePathInput(value: string, root: string | undefined): string {
+  if (path.isAbsolute(value)) return path.resolve(value);
+  return root ? path.resolve(root, value) : value;
 }
 
 /**
@@ -303,8 +364,7 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
   const taskJson = JSON.parse(fs.readFileSync(path.join(taskDir, 'task.json'), 'utf8'));
   const target: string = taskJson.execution?.Node20_1?.target ?? 'index.js';
 
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `run-${task}-`));
-  tempRoots.push(root);
+  const root = scratchDir(`run-${task}-`);
   const work = path.join(root, '_work');
   const defaults: Record<string, string> = {
     AGENT_WORKFOLDER: work,
@@ -350,10 +410,7 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
     SYSTEM_CULTURE: 'en-US',
     SYSTEM_DEBUG: 'false',
     TF_BUILD: 'True',
-    // Safety net like TASK_NODE_URL in tests/hooks.ts: the installer's github.com base (test-only
-    // override in tasks/common/install/version.ts) points at a dead loopback port, so a run with
-    // default inputs fails fast instead of reaching the internet. Callers pass their release server here.
-    GRYPE_SYFT_TASKS_GITHUB_URL: 'http://127.0.0.1:9',
+    ...NO_INTERNET_PROXY,
     // Node also prints what later versions will deprecate (e.g. the punycode built-in, a runtime
     // warning from Node 21), so the no-Node-warnings check below sees today what a newer handler would print.
     NODE_PENDING_DEPRECATION: '1',
@@ -362,6 +419,10 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUBBED.test(k)) env[k] = v;
   Object.assign(env, defaults);
+  if (opts.release) {
+    for (const k of Object.keys(env)) if (/^BUILD_|^PIPELINE_WORKSPACE$/.test(k)) delete env[k];
+    Object.assign(env, releaseVariables(work));
+  }
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
@@ -371,7 +432,8 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
     work: env.AGENT_WORKFOLDER ?? work,
     tools: env.AGENT_TOOLSDIRECTORY ?? path.join(work, '_tool'),
     temp: env.AGENT_TEMPDIRECTORY ?? path.join(work, '_temp'),
-    sources: env.BUILD_SOURCESDIRECTORY ?? path.join(work, '1', 's'),
+    /** the job's root folder: the sources in a build, the release's artifacts folder in a release */
+    sources: (opts.release ? env.RELEASE_ARTIFACTSDIRECTORY : env.BUILD_SOURCESDIRECTORY) ?? path.join(work, '1', 's'),
     artifacts: env.BUILD_ARTIFACTSTAGINGDIRECTORY ?? path.join(work, '1', 'a'),
     binaries: env.BUILD_BINARIESDIRECTORY ?? path.join(work, '1', 'b'),
   };
@@ -389,8 +451,11 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
     const known = Object.keys(inputs).find((n) => n.toLowerCase() === k.toLowerCase());
     inputs[known ?? k] = v;
   }
+  const filePathInputs = new Set(((taskJson.inputs ?? []) as TaskJsonInput[]).filter((i) => i.type === 'filePath').map((i) => i.name));
+  const filePathRoot = opts.release ? env.RELEASE_ARTIFACTSDIRECTORY : env.BUILD_SOURCESDIRECTORY;
   for (const [k, v] of Object.entries(inputs)) {
     inputs[k] = expandMacros(v, env);
+    if (filePathInputs.has(k)) inputs[k] = translateFilePathInput(inputs[k], filePathRoot);
     env[`INPUT_${envName(k)}`] = inputs[k];
   }
 
@@ -415,17 +480,24 @@ export function runTask(task: TaskName, opts: RunTaskOptions = {}): Promise<Task
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const commands: VsoCommand[] = [];
-    const pending = { stdout: '', stderr: '' };
+    // Pieces of the unfinished last line: only each new chunk is scanned, so a tool printing
+    // 100 MB on one line costs linear time here too.
+    const pending: Record<'stdout' | 'stderr', string[]> = { stdout: [], stderr: [] };
+    const lastBreak = (text: string, before: number) => (before < 0 ? -1 : Math.max(text.lastIndexOf('\n', before), text.lastIndexOf('\r', before)));
     const feed = (which: 'stdout' | 'stderr', chunk: string, final = false) => {
-      let text = pending[which] + chunk;
-      // keep an incomplete last line (or a trailing \r that may be the first half of \r\n)
-      let keep = '';
+      let end = chunk.length;
       if (!final) {
-        const m = /[^\r\n]*\r?$/.exec(text)!;
-        keep = m[0];
-        text = text.slice(0, text.length - keep.length);
+        // keep an incomplete last line (or a trailing \r that may be the first half of \r\n)
+        let at = lastBreak(chunk, chunk.length - 1);
+        if (at === chunk.length - 1 && chunk[at] === '\r') at = lastBreak(chunk, at - 1);
+        end = at + 1;
       }
-      pending[which] = keep;
+      if (end === 0 && !final) {
+        if (chunk) pending[which].push(chunk);
+        return;
+      }
+      const text = pending[which].join('') + chunk.slice(0, end);
+      pending[which] = end < chunk.length ? [chunk.slice(end)] : [];
       for (const line of splitLines(text)) {
         const c = parseVsoLine(line);
         if (c) commands.push(c);

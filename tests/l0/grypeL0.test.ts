@@ -4,7 +4,16 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import type { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
+import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
+import { GOLDEN_DB_BUILT } from '../harness/golden';
+import { expectedPackageWarnings } from '../harness/packageWarnings';
+import { countsOf, EXPECTED_NPM } from '../harness/realWorld';
+import { MANY_FINDINGS } from './grypeL0Setup';
 import { completion, runL0 as runTaskL0 } from './l0Harness';
+
+// The scenarios scan the golden dir report (the npm project of realWorld.ts) unless they say otherwise.
+const npm = countsOf(EXPECTED_NPM);
+const npmFixed = countsOf(EXPECTED_NPM.filter((f) => f.fixed !== undefined));
 
 function logIssues(tr: MockTestRunner, type: 'warning' | 'error'): string[] {
   return tr.stdout
@@ -23,15 +32,25 @@ const runL0 = (scenario: string) => runTaskL0('GrypeScan', scenario);
 describe('GrypeScan L0 (MockTestRunner)', function () {
   this.timeout(30_000);
 
-  it('happy path: warnings for High+, output variables, tag, SucceededWithIssues', async () => {
+  it('happy path: the stale-DB warning, one warning per package with High+, output variables, tag, SucceededWithIssues', async () => {
     const tr = await runL0('grypeL0HappyPath');
     assert.ok(tr.succeeded, tr.stdout);
-    assert.match(completion(tr), /^SucceededWithIssues: Grype found 5 vulnerabilities at or above High/);
-    assert.strictEqual(logIssues(tr, 'warning').length, 5);
-    assert.strictEqual(variable(tr, 'criticalCount'), '2');
-    assert.strictEqual(variable(tr, 'totalCount'), '98');
-    assert.strictEqual(variable(tr, 'maxSeverity'), 'Critical');
-    assert.strictEqual(variable(tr, 'grypeVersion'), '0.104.4');
+    assert.match(completion(tr), new RegExp(`^SucceededWithIssues: Grype found ${npm.critical + npm.high} vulnerabilities at or above High \\(warnOnSeverity: high\\) and 1 more known exploited in `));
+    const warnings = logIssues(tr, 'warning');
+    // The golden DB (built GOLDEN_DB_BUILT) is older than 2 days: a warning, counted in the budget.
+    assert.ok(warnings[0].startsWith(`The Grype vulnerability database used for this scan was built ${GOLDEN_DB_BUILT} (`) && /days old\), more than 2 days ago/.test(warnings[0]), warnings[0]);
+    assert.deepStrictEqual(warnings.slice(1), expectedPackageWarnings(EXPECTED_NPM, 'High'));
+    assert.strictEqual(variable(tr, 'knownExploitedCount'), String(npm.knownExploited));
+    const packages = new Set(EXPECTED_NPM.map((f) => f.package)).size;
+    assert.ok(
+      tr.stdout.includes(`\nGrype found ${npm.total} findings in ${packages} packages: ${npm.critical} Critical, ${npm.high} High, ${npm.medium} Medium; ${npm.fixable} with a fix; ${npm.knownExploited} known exploited.\n`),
+      tr.stdout,
+    );
+    assert.match(tr.stdout, /##vso\[task\.addattachment type=Distributedtask\.Core\.Summary;name=Grype꞉ dir꞉\S+;\]\S+\.grype-summary\.md/);
+    assert.strictEqual(variable(tr, 'criticalCount'), String(npm.critical));
+    assert.strictEqual(variable(tr, 'totalCount'), String(npm.total));
+    assert.strictEqual(variable(tr, 'maxSeverity'), npm.maxSeverity);
+    assert.strictEqual(variable(tr, 'grypeVersion'), PINNED_VERSIONS.grype);
     assert.ok(tr.stdOutContained('##vso[build.addbuildtag]vulnerable-critical'));
     assert.ok(tr.stdOutContained('[command]/mock/bin/grype db update'));
     assert.match(tr.stdout, /\[command\]\/mock\/bin\/grype dir:\S+ -o json=\S+l0-[0-9a-f]{8}\.grype\.json -o sarif=\S+l0-[0-9a-f]{8}\.grype\.sarif\n/);
@@ -41,9 +60,10 @@ describe('GrypeScan L0 (MockTestRunner)', function () {
   it('failOnSeverity critical: Failed after publishing', async () => {
     const tr = await runL0('grypeL0FailOnCritical');
     assert.ok(tr.failed);
-    assert.match(completion(tr), /^Failed: Grype found 2 vulnerabilities at or above Critical \(failOnSeverity: critical\)/);
+    assert.match(completion(tr), new RegExp(`^Failed: Grype found ${npm.critical} vulnerabilities at or above Critical \\(failOnSeverity: critical\\)`));
     assert.ok(tr.stdout.indexOf('##vso[artifact.upload') < tr.stdout.indexOf('##vso[task.complete'));
-    assert.ok(tr.createdErrorIssue('Grype found 2 vulnerabilities at or above Critical (failOnSeverity: critical).'));
+    // The Critical packages, most urgent first (vm2's top finding has the higher EPSS).
+    assert.ok(tr.createdErrorIssue(`Grype found ${npm.critical} vulnerabilities at or above Critical (failOnSeverity: critical) in vm2 3.9.17 (npm), minimist 1.2.5 (npm).`), tr.errorIssues.join('\n'));
   });
 
   it('no findings: Succeeded, maxSeverity None, no tag', async () => {
@@ -52,21 +72,28 @@ describe('GrypeScan L0 (MockTestRunner)', function () {
     assert.match(completion(tr), /^Succeeded: Grype found no vulnerabilities/);
     assert.strictEqual(variable(tr, 'maxSeverity'), 'None');
     assert.ok(!tr.stdout.includes('##vso[build.addbuildtag]'));
-    assert.strictEqual(logIssues(tr, 'warning').length, 0);
+    // Only the stale-DB warning (the fixture's DB is old): no package has a finding.
+    assert.deepStrictEqual(logIssues(tr, 'warning').map((w) => w.slice(0, 60)), ['The Grype vulnerability database used for this scan was buil']);
   });
 
-  it('more warnings than the agent keeps: 8 findings, then one "N more" line (the result message is the 10th)', async () => {
+  it('more packages than the agent keeps: the DB warning, 7 packages, then one "N more" line (the result message is the 10th)', async () => {
     const tr = await runL0('grypeL0ManyWarnings');
     const warnings = logIssues(tr, 'warning');
     assert.strictEqual(warnings.length, 9);
-    assert.ok(warnings.slice(0, 8).every((w) => / \(High\) in /.test(w)), warnings.join('\n'));
-    assert.match(warnings[8], /^744 more findings at or above Low; see the summary tab and the grype artifact \(dir-s-l0-[0-9a-f]{8}\.grype\.json\)$/);
+    assert.match(warnings[0], /^The Grype vulnerability database used for this scan was built /);
+    // Each finding of the report is in a package of its own: those at or above Low warn.
+    const atOrAboveLow = MANY_FINDINGS.High + MANY_FINDINGS.Low;
+    assert.ok(warnings.slice(1, 8).every((w) => /^lodash-high-\d+ \S+ \(npm\): 1 High \(GHSA-test-high-\d+\); upgrade to \S+$/.test(w)), warnings.join('\n'));
+    assert.match(
+      warnings[8],
+      new RegExp(`^${atOrAboveLow - 7} more packages with findings at or above Low or known exploited; see the summary "Grype: dir:\\S+" in the run's Extensions tab and the grype artifact \\(dir-s-l0-[0-9a-f]{8}\\.grype\\.json\\)$`),
+    );
   });
 
   it('onlyFixed counts only findings with a fix', async () => {
     const tr = await runL0('grypeL0OnlyFixed');
-    assert.strictEqual(variable(tr, 'totalCount'), '6');
-    assert.strictEqual(variable(tr, 'fixableCount'), '6');
+    assert.strictEqual(variable(tr, 'totalCount'), String(npmFixed.total));
+    assert.strictEqual(variable(tr, 'fixableCount'), String(npmFixed.total));
     assert.match(tr.stdout, / -o sarif=\S+ --only-fixed\n/);
   });
 
@@ -89,7 +116,7 @@ describe('GrypeScan L0 (MockTestRunner)', function () {
     assert.ok(tr.succeeded, tr.stdout);
     const warnings = logIssues(tr, 'warning');
     assert.strictEqual(warnings.length, 1);
-    assert.match(warnings[0], /could not be updated \(it exited with code 1\); scanning with the cached database built 2026-08-01T06:59:36Z/);
+    assert.ok(warnings[0].includes(`could not be updated (it exited with code 1); scanning with the cached database built ${GOLDEN_DB_BUILT}`), warnings[0]);
     assert.match(tr.stdout, /\[command\]\/mock\/bin\/grype dir:/);
   });
 

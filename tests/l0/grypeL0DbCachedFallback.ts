@@ -1,4 +1,4 @@
-import * as path from 'path';
-import { fixtures, runScenario } from './grypeL0Setup';
+import { GOLDEN, golden } from '../harness/golden';
+import { runScenario } from './grypeL0Setup';
 
-runScenario({ report: path.join(fixtures, 'grype-json', 'grype-0.95.0-dir-scan-zero-matches.json'), dbUpdateExitCode: 1 });
+runScenario({ report: golden(GOLDEN.grypeEmptyJson), dbUpdateExitCode: 1 });

@@ -1,4 +1,4 @@
-import * as path from 'path';
-import { fixtures, runScenario } from './grypeL0Setup';
+import { GOLDEN, golden } from '../harness/golden';
+import { runScenario } from './grypeL0Setup';
 
-runScenario({ report: path.join(fixtures, 'grype-json', 'grype-0.7.0-busybox-image-zero-matches.json'), inputs: { warnOnSeverity: 'negligible' } });
+runScenario({ report: golden(GOLDEN.grypeEmptyJson), inputs: { warnOnSeverity: 'negligible' } });

@@ -1,9 +1,9 @@
 // GrypeScan L0 scenarios: the fake grype answers `db update`, `db status` and the scan from a Scenario.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { fixtures, mockExec, mockTask } from './l0Harness';
-
-export { fixtures };
+import { GOLDEN, golden, writeReportWithSeverities } from '../harness/golden';
+import { mockExec, mockTask } from './l0Harness';
 
 export interface Scenario {
   inputs?: Record<string, string>;
@@ -17,7 +17,7 @@ export interface Scenario {
 
 export function runScenario(scenario: Scenario): void {
   const { tmr } = mockTask('GrypeScan', { warnOnSeverity: 'high', failOnSeverity: 'none', outputFormats: 'json,sarif', ...scenario.inputs });
-  const dbStatus = fs.readFileSync(path.join(fixtures, 'grype-misc', 'grype-0.112.0-version-json-and-db-status.txt'), 'utf8').split('=== GRYPE DB STATUS ===')[1];
+  const dbStatus = fs.readFileSync(golden(GOLDEN.grypeDbStatusJson), 'utf8');
   const placeholders = fs.mkdtempSync(path.join(path.dirname(process.env.AGENT_TEMPDIRECTORY!), 'fake-'));
   mockExec(
     tmr,
@@ -40,4 +40,11 @@ export function runScenario(scenario: Scenario): void {
     },
   );
   tmr.run();
+}
+
+/** The severity mix of the report `manyFindingsReport` writes: more findings than the agent keeps warnings. */
+export const MANY_FINDINGS = { High: 40, Low: 60, Negligible: 20 } as const;
+
+export function manyFindingsReport(): string {
+  return writeReportWithSeverities(MANY_FINDINGS, fs.mkdtempSync(path.join(os.tmpdir(), 'grype-l0-many-')));
 }

@@ -1,7 +1,7 @@
-import * as path from 'path';
-import { fixtures, runScenario } from './grypeL0Setup';
+import { GOLDEN, golden } from '../harness/golden';
+import { runScenario } from './grypeL0Setup';
 
 runScenario({
   inputs: { target: 'dir:$(Build.SourcesDirectory)' },
-  report: path.join(fixtures, 'grype-json', 'grype-0.95.0-dir-scan-zero-matches.json'),
+  report: golden(GOLDEN.grypeEmptyJson),
 });

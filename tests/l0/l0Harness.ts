@@ -10,8 +10,7 @@ import type { TaskMockRunner } from 'azure-pipelines-task-lib/mock-run';
 import type { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-export const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
+import { repoRoot } from '../harness/paths';
 
 type TaskName = 'GrypeScan' | 'SyftSbom';
 

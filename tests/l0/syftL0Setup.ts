@@ -1,8 +1,5 @@
 // SyftSbom L0 scenarios: the fake syft copies a fixture to each `-o <fmt>[@ver]=<path>`.
-import * as path from 'path';
-import { fixtures, mockExec, mockTask } from './l0Harness';
-
-export const syftFixtures = path.join(fixtures, 'syft');
+import { mockExec, mockTask } from './l0Harness';
 
 export interface SyftScenario {
   inputs?: Record<string, string>;

@@ -5,19 +5,53 @@ import * as path from 'path';
 import { splitArguments } from '../../tasks/common/arguments';
 import { chooseConfigFile, configCandidates } from '../../tasks/common/config';
 import { parseHttpUrl } from '../../tasks/common/inputs';
-import { proxyEnvironment } from '../../tasks/common/proxy';
+import { checkAgentProxyUrl, proxyEnvironment } from '../../tasks/common/proxy';
 import { UserError } from '../../tasks/common/errors';
 import { bar, cell, code, table } from '../../tasks/common/markdown';
 import { prepareOutputDirectory } from '../../tasks/common/outputDirectory';
 import { registryAuthority, registryEnvironment } from '../../tasks/common/registry';
 import { reportStem, resolveTarget, slugify } from '../../tasks/common/target';
 import { formatBytes, neutraliseCommands, oneLine } from '../../tasks/common/text';
+import { LineTail } from '../../tasks/common/exec';
+import { isFile } from '../../tasks/common/files';
+import { repoRoot } from '../harness/paths';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'common-test-'));
 }
 
 describe('common: untrusted text', () => {
+  /** `path:line: text` of every line of the tasks' .ts and .mjs sources matching `re`, but in `except`. */
+  function linesInTasks(re: RegExp, except: string[] = []): string[] {
+    const found: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        const name = path.relative(repoRoot, file).split(path.sep).join('/');
+        if (entry.isDirectory()) walk(file);
+        else if (/\.(ts|mjs)$/.test(entry.name) && !except.includes(name)) {
+          fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+            if (re.test(line)) found.push(`${name}:${i + 1}: ${line.trim()}`);
+          });
+        }
+      }
+    };
+    walk(path.join(repoRoot, 'tasks'));
+    return found;
+  }
+
+  it('the tasks print only through logLine (tasks/common/text.ts), which neutralises every line', () => {
+    assert.deepStrictEqual(linesInTasks(/\bconsole\.(log|info|warn|error)\b|process\.(stdout|stderr)\.write/, ['tasks/common/text.ts']), []);
+  });
+
+  it('no V8 flag is changed at run time (Node documents that it can crash the process)', () => {
+    assert.deepStrictEqual(linesInTasks(/setFlagsFromString|--expose-gc|runInNewContext\(\s*'gc'/), []);
+  });
+
+  it('no array of unbounded size is spread into a call (each element would be an argument on the stack)', () => {
+    assert.deepStrictEqual(linesInTasks(/\.(push|unshift|splice)\(\s*\.\.\.|\.apply\(/), []);
+  });
+
   it('neutralises ##vso[ in any case, everywhere in the text', () => {
     assert.strictEqual(neutraliseCommands('a ##vso[task.complete result=Succeeded]b'), 'a ##_vso[task.complete result=Succeeded]b');
     assert.strictEqual(neutraliseCommands('##VSO[x]##vso[y]'), '##_vso[x]##_vso[y]');
@@ -38,8 +72,11 @@ describe('common: untrusted text', () => {
 
 describe('common: markdown', () => {
   it('escapes pipes, HTML, newlines and markers in cells', () => {
-    assert.strictEqual(cell('a|b<script>\n##vso[x]'), 'a\\|b&lt;script&gt; ##_vso\\[x\\]');
-    assert.strictEqual(cell('[click](https://evil.example)'), '\\[click\\](https://evil.example)');
+    assert.strictEqual(cell('a|b<script>\n##vso[x]'), 'a\\|b&lt;script&gt; ##\\_vso\\[x\\]');
+    // Neither the brackets nor the bare URL can form a link.
+    assert.strictEqual(cell('[click](https://evil.example)'), '\\[click\\](https&#58;//evil.example)');
+    assert.strictEqual(cell('see www.evil.example'), 'see www&#46;evil.example');
+    assert.strictEqual(cell('_a_ *b* ~c~ `d` &lt;e&gt;'), '\\_a\\_ \\*b\\* \\~c\\~ \\`d\\` &amp;lt;e&amp;gt;');
     assert.strictEqual(cell(undefined), '');
     assert.strictEqual(cell(0), '0');
   });
@@ -263,5 +300,49 @@ describe('common: agent proxy for Grype and Syft', () => {
     assert.deepStrictEqual(proxyEnvironment(config, { https_proxy: 'http://other:3128' }), {});
     assert.deepStrictEqual(proxyEnvironment(null, {}), {});
     assert.deepStrictEqual(proxyEnvironment({ proxyUrl: 'http://p:1', proxyFormattedUrl: 'http://p:1' }, {}), { HTTPS_PROXY: 'http://p:1', HTTP_PROXY: 'http://p:1' });
+  });
+  it('accepts an http(s) agent proxy URL, and refuses any other clearly, without echoing credentials', () => {
+    for (const ok of ['http://proxy.corp:8080', 'https://10.0.0.1:3128/', 'http://[::1]:8080']) assert.doesNotThrow(() => checkAgentProxyUrl(ok), ok);
+    for (const bad of ['proxy.corp:8080', 'http://proxy corp:8080', 'socks5://proxy:1080', 'http://', 'http://user:s3cret@[bad']) {
+      assert.throws(
+        () => checkAgentProxyUrl(bad),
+        (e: Error) => e instanceof UserError && /Agent\.ProxyUrl.*is not a valid http\(s\) URL.*--proxyurl/.test(e.message) && !e.message.includes('s3cret'),
+        bad,
+      );
+    }
+  });
+});
+
+describe('common: LineTail (the stderr tail of a tool run)', () => {
+  it('keeps the last lines, \\r\\n or \\n, across chunk boundaries', () => {
+    const tail = new LineTail(3, 100);
+    for (const chunk of ['one\r\ntw', 'o\nthree\nfo', 'ur\r', '\nfive']) tail.write(chunk);
+    assert.deepStrictEqual(tail.end(), ['three', 'four', 'five']);
+  });
+  it('drops the terminal colour codes grype and syft print around errors', () => {
+    const tail = new LineTail(3, 100);
+    tail.write('[0000] ERROR \x1b[31mfailed to catalog: unexpected EOF\x1b[0m\n');
+    assert.deepStrictEqual(tail.end(), ['[0000] ERROR failed to catalog: unexpected EOF']);
+  });
+  it('a 32 MB line without a newline is kept as its first characters and a mark; nothing more is held', () => {
+    const tail = new LineTail(20, 2000);
+    const block = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 512; i++) tail.write(block);
+    tail.write('\nlast');
+    assert.deepStrictEqual(tail.end(), [`${'x'.repeat(2000)}…`, 'last']);
+  });
+});
+
+describe('common: isFile (the one helper the installer, the tool cache and the config lookup share)', () => {
+  it('is true for a file or a link to one, false for a folder, a dangling link or nothing', () => {
+    const dir = tempDir();
+    try {
+      fs.writeFileSync(path.join(dir, 'f'), '');
+      fs.symlinkSync(path.join(dir, 'f'), path.join(dir, 'link'));
+      fs.symlinkSync(path.join(dir, 'gone'), path.join(dir, 'dangling'));
+      assert.deepStrictEqual(['f', 'link', '.', 'dangling', 'missing'].map((n) => isFile(path.join(dir, n))), [true, true, false, false, false]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

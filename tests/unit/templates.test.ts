@@ -12,12 +12,14 @@ import {
     createValidator, formatProblems, inputNames, isTemplateExpressionFalsePositive, pipelineSchemaWithTasks, PipelineValidator,
     readTaskJson, TaskJson, taskReference,
 } from '../harness/pipelineSchema';
+import { repoRoot, sharedSchemasDir } from '../harness/paths';
 
-// build/tests/unit → repository root
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const sharedDir = path.resolve(repoRoot, '..', 'shared');
 const templatesDir = path.join(repoRoot, 'templates');
-const schemaPath = path.join(sharedDir, 'schemas', 'azure-pipelines.schema.json');
+/**
+ * Microsoft's Azure Pipelines schema, from ../shared/schemas (CI here); no npm package ships it,
+ * so a clone on its own skips the language-service validation and keeps the structural checks.
+ */
+const schemaPath = sharedSchemasDir() && path.join(sharedSchemasDir()!, 'azure-pipelines.schema.json');
 const samplePath = path.join(templatesDir, 'examples', 'azure-pipelines.yml');
 const JOB_NAME = /^[A-Za-z0-9_]+$/;
 
@@ -534,18 +536,17 @@ describe('templates', function () {
         grype = readTaskJson(taskJsonPaths.grype);
         syft = readTaskJson(taskJsonPaths.syft);
         ourTasks = [grype, syft];
-        assert.ok(fs.existsSync(schemaPath), `Azure Pipelines schema not found at ${schemaPath} (shared/ must sit beside the checkout)`);
-        validator = createValidator(pipelineSchemaWithTasks(schemaPath, ourTasks));
+        if (schemaPath) validator = createValidator(pipelineSchemaWithTasks(schemaPath, ourTasks));
     });
 
     it('finds the templates and the sample pipeline', function () {
         const names = yamlFiles.map(rel);
-        for (const expected of ['templates/grype-scan.yml', 'templates/syft-sbom.yml', 'templates/security-scan.yml', 'templates/examples/azure-pipelines.yml']) {
+        for (const expected of ['templates/grype-scan.yml', 'templates/syft-sbom.yml', 'templates/security-scan.yml', 'templates/examples/azure-pipelines.yml', 'templates/examples/pr-validation.yml']) {
             assert.ok(names.includes(expected), `missing ${expected} (found: ${names.join(', ')})`);
         }
     });
 
-    describe('schema validation (azure-pipelines-language-service)', function () {
+    if (schemaPath) describe('schema validation (azure-pipelines-language-service, shared schema)', function () {
         for (const file of yamlFiles) {
             it(`${rel(file)} has no errors or warnings`, async function () {
                 // Pattern warnings on `${{ }}` values (names built from parameters) are a known
@@ -782,7 +783,7 @@ describe('templates', function () {
                 const expr = toStr(variables[`grypeCounts_${name}`]);
                 assert.match(expr, /^\$\[ [^\n]* \]$/, 'one runtime expression on one line (the YAML folds it)');
                 const reads = [...expr.matchAll(/dependencies\.(\w+)\.outputs\['(\w+)\.(\w+)'\]/g)].map((m) => `${m[1]}.${m[2]}.${m[3]}`);
-                const counts = ['criticalCount', 'highCount', 'mediumCount', 'lowCount', 'negligibleCount', 'unknownCount', 'totalCount', 'fixableCount'];
+                const counts = ['criticalCount', 'highCount', 'mediumCount', 'lowCount', 'negligibleCount', 'unknownCount', 'totalCount', 'fixableCount', 'knownExploitedCount', 'exceptedCount', 'newCount', 'fixedCount'];
                 assert.deepStrictEqual(reads, counts.map((c) => `Grype_${name}.grypeScan.${c}`), `grypeCounts_${name}: ${expr}`);
                 for (const c of counts) assert.ok((grype.outputVariables ?? []).some((v) => v.name === c), `${c} is a GrypeScan output`);
             }
@@ -798,24 +799,31 @@ describe('templates', function () {
                 script = toStr(stepsOf(totals!).find((s) => toStr(s.name as Value) === 'grypeScan')!.bash as Value);
             });
 
-            it('adds up each count and takes the highest severity found', function () {
+            it('adds up each count (known exploited, excepted, new and fixed too) and takes the highest severity found', function () {
                 // as the agent passes job variables grypeCounts_<name>: upper case
-                const r = runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 2 5 1 0 0 8 3', GRYPECOUNTS_API: '0 1 0 0 4 2 7 1' });
+                const r = runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 2 5 1 0 0 8 3 1 2 n3 f1', GRYPECOUNTS_API: '0 1 0 0 4 2 7 1 2 0 n0 f4' });
                 assert.strictEqual(r.status, 0, r.stdout + r.stderr);
                 assert.deepStrictEqual(outputVariablesOf(r.stdout), {
                     criticalCount: '0', highCount: '3', mediumCount: '5', lowCount: '1', negligibleCount: '4', unknownCount: '2',
-                    totalCount: '15', fixableCount: '4', maxSeverity: 'High',
+                    totalCount: '15', fixableCount: '4', knownExploitedCount: '3', exceptedCount: '2', newCount: '3', fixedCount: '5', maxSeverity: 'High',
                 });
             });
 
+            it('newCount and fixedCount stay empty unless every image was compared with a baseline', function () {
+                const one = outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 2 5 1 0 0 8 3 0 0 n3 f1', GRYPECOUNTS_API: '0 1 0 0 4 2 7 1 0 0 n f' }).stdout);
+                assert.deepStrictEqual([one.newCount, one.fixedCount, one.totalCount], ['', '', '15']);
+                const none = outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 0 0 0 0 0 n f' }).stdout);
+                assert.deepStrictEqual([none.newCount, none.fixedCount, none.maxSeverity], ['', '', 'None']);
+            });
+
             it('reports None when no image has findings, and Unknown when only unknown ones', function () {
-                assert.strictEqual(outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 0 0 0' }).stdout).maxSeverity, 'None');
-                assert.strictEqual(outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 3 3 0' }).stdout).maxSeverity, 'Unknown');
+                assert.strictEqual(outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 0 0 0 0 0 n f' }).stdout).maxSeverity, 'None');
+                assert.strictEqual(outputVariablesOf(runBashStep(script, {}, { GRYPECOUNTS_WEB: '0 0 0 0 0 3 3 0 0 0 n f' }).stdout).maxSeverity, 'Unknown');
             });
 
             it('fails, naming the image and setting nothing, when an image has no counts', function () {
                 // a scan job that stopped before its Grype step set them: the runtime expression gives blanks
-                const r = runBashStep(script, {}, { GRYPECOUNTS_WEB: '1 0 0 0 0 0 1 1', GRYPECOUNTS_API: '       ' });
+                const r = runBashStep(script, {}, { GRYPECOUNTS_WEB: '1 0 0 0 0 0 1 1 0 0 n f', GRYPECOUNTS_API: '          n f' });
                 assert.notStrictEqual(r.status, 0);
                 assert.match(r.stdout, /##vso\[task\.logissue type=error\]No Grype counts from the scan job of: API\b/);
                 assert.deepStrictEqual(outputVariablesOf(r.stdout), {}, 'no partial totals a gate could pass on');
@@ -1022,5 +1030,121 @@ describe('templates', function () {
                 assert.ok(/Build\.Reason/.test(c), `stage ${toStr(s.stage as Value)} must check Build.Reason: ${c || '(none)'}`);
             }
         });
+    });
+
+    describe('baseline: compare with the last successful master run, gate only on new findings', function () {
+        const securityScan = path.join(templatesDir, 'security-scan.yml');
+        const prSample = path.join(templatesDir, 'examples', 'pr-validation.yml');
+        const grypeArtifact = () => toStr(parameterDecls(loadYaml(path.join(templatesDir, 'grype-scan.yml')), '').find((d) => d.name === 'artifactName')?.default as Value);
+
+        /** Each Grype job's baseline download step, which must come before its scan and feed it. */
+        function assertBaselineGate(jobs: Job[], branch: string) {
+            const grypeJobs = jobs.filter((j) => stepsOf(j).some((s) => isTask(s, taskReference(grype))));
+            assert.ok(grypeJobs.length > 0);
+            for (const job of grypeJobs) {
+                const steps = stepsOf(job);
+                const download = steps.find((s) => isTask(s, 'DownloadPipelineArtifact@2'));
+                assert.ok(download, `${jobName(job)}: DownloadPipelineArtifact@2 step`);
+                const scan = steps.find((s) => isTask(s, taskReference(grype))) as Step;
+                assert.ok(steps.indexOf(download) < steps.indexOf(scan), 'download before the scan');
+                const inputs = download.inputs as Record<string, Value>;
+                assert.strictEqual(inputs.source, 'specific');
+                assert.strictEqual(inputs.project, '$(System.TeamProjectId)');
+                assert.strictEqual(inputs.pipeline, '$(System.DefinitionId)', 'this pipeline by default');
+                assert.strictEqual(inputs.runVersion, 'latestFromBranch');
+                assert.strictEqual(inputs.runBranch, branch);
+                assert.strictEqual(inputs.artifact, grypeArtifact(), 'the artifact the Grype step publishes');
+                assert.strictEqual(inputs.patterns, '**/*.grype.json', 'only the Grype JSON reports');
+                assert.match(toStr(download.continueOnError as Value), /^true$/i, 'no such run yet: go on without a baseline');
+                const scanInputs = scan.inputs as Record<string, Value>;
+                assert.strictEqual(scanInputs.baselineReport, inputs.path, 'the scan reads what was downloaded');
+                assert.strictEqual(toStr(scanInputs.failOnNewOnly), 'True', 'gate only on new findings');
+            }
+            const paths = grypeJobs.map((j) => (stepsOf(j).find((s) => isTask(s, 'DownloadPipelineArtifact@2'))?.inputs as Record<string, Value>).path);
+            assert.ok(paths.every((p) => /^\$\(Pipeline\.Workspace\)\//.test(toStr(p))), paths.join(', '));
+        }
+
+        it('security-scan.yml baselineBranch, without images', function () {
+            assertBaselineGate(expandTemplate(securityScan, { baselineBranch: 'refs/heads/master' }).jobs as Job[], 'refs/heads/master');
+        });
+        it('security-scan.yml baselineBranch, with images: every image job has its baseline', function () {
+            assertBaselineGate(expandTemplate(securityScan, { baselineBranch: 'refs/heads/master', images: { web: 'myacr.azurecr.io/web:$(Build.BuildId)', api: 'nginx:1.27' } }).jobs as Job[], 'refs/heads/master');
+        });
+        it('without baselineBranch: no download, and every finding counts', function () {
+            const steps = (expandTemplate(securityScan, {}).jobs as Job[]).flatMap(stepsOf);
+            assert.ok(!steps.some((s) => isTask(s, 'DownloadPipelineArtifact@2')));
+            const scan = steps.find((s) => isTask(s, taskReference(grype))) as Step;
+            assert.strictEqual(toStr((scan.inputs as Record<string, Value>).failOnNewOnly), 'False');
+            assert.ok(!('baselineReport' in (scan.inputs as Record<string, Value>)));
+        });
+        it('the check catches a scan that does not read the download', function () {
+            const jobs = expandTemplate(securityScan, { baselineBranch: 'refs/heads/master', grypeParameters: { baselineReport: '/elsewhere.json' } }).jobs as Job[];
+            assert.throws(() => assertBaselineGate(jobs, 'refs/heads/master'), /the scan reads what was downloaded/);
+        });
+        it('the PR-validation sample: runs for pull requests into master and on master, gates on new High findings', function () {
+            const raw = loadYaml(prSample) as YMap;
+            assert.deepStrictEqual((raw.pr as YMap).branches, { include: ['master'] });
+            assert.deepStrictEqual((raw.trigger as YMap).branches, { include: ['master'] }, 'master runs are the next baseline');
+            const jobs = expandTemplate(prSample, {}).jobs as Job[];
+            assertBaselineGate(jobs, 'refs/heads/master');
+            const scan = jobs.flatMap(stepsOf).find((s) => isTask(s, taskReference(grype))) as Step;
+            assert.strictEqual((scan.inputs as Record<string, Value>).failOnSeverity, 'high');
+        });
+    });
+});
+
+describe('templates: parameters and file names never reach the agent as logging commands', function () {
+    const SCRIPT_KEYS = ['bash', 'script', 'pwsh', 'powershell'];
+    /** Lines the agent would read as a command (it finds `##vso[` anywhere in a line). */
+    const commandLines = (stdout: string) => stdout.split('\n').filter((l) => l.includes('##vso['));
+
+    it('no script step has a ${{ }} expression in its text: values come in through env:', function () {
+        const problems: string[] = [];
+        const walk = (node: Yaml, file: string): void => {
+            if (Array.isArray(node)) node.forEach((n) => walk(n, file));
+            else if (isMap(node)) {
+                for (const [key, value] of Object.entries(node)) {
+                    if (SCRIPT_KEYS.includes(key) && typeof value === 'string' && value.includes('${{')) problems.push(`${rel(file)}: ${key}: ${value.split('\n')[0]}`);
+                    walk(value as Yaml, file);
+                }
+            }
+        };
+        for (const file of listYamlFiles(templatesDir)) walk(loadYaml(file), file);
+        assert.deepStrictEqual(problems, []);
+    });
+
+    it('a hostile sbomBuildTag adds one build tag, on one line, with its ##vso[ neutralised', function () {
+        const tag = 'sbom"; echo "##vso[task.complete result=Failed]\n##vso[task.setvariable variable=X]y';
+        for (const images of [undefined, { web: 'nginx:1.27' }]) {
+            const jobs = expandTemplate(path.join(templatesDir, 'security-scan.yml'), { sbomBuildTag: tag, ...(images ? { images } : {}) }).jobs as Job[];
+            const step = jobs.flatMap(stepsOf).find((s) => typeof s.bash === 'string' && s.bash.includes('build.addbuildtag'));
+            assert.ok(step, 'the tag step');
+            const env = Object.fromEntries(Object.entries((step.env ?? {}) as Record<string, Value>).map(([k, v]) => [k, toStr(v)]));
+            const r = runBashStep(toStr(step.bash as Value), {}, env);
+            assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+            assert.deepStrictEqual(commandLines(r.stdout), ['##vso[build.addbuildtag]sbom"; echo "##_vso[task.complete result=Failed] ##_vso[task.setvariable variable=X]y']);
+        }
+    });
+
+    it('the nightly locate script: file names with ##vso[ or a line break set nothing but the legs', function () {
+        if (!bashAtLeast4()) this.skip();
+        const expanded = expandTemplate(samplePath, {});
+        const locate = ((expanded.stages as Record<string, Value>[]).find((st) => toStr(st.stage as Value) === 'NightlyRescan')!.jobs as Job[])
+            .flatMap(stepsOf).find((s) => toStr(s.name as Value) === 'locate')!;
+        const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'nightly-hostile-'));
+        try {
+            const names = ['a##vso[task.complete result=Failed]b.cdx.json', 'line\n##vso[task.setvariable variable=X]y.cdx.json'];
+            fs.mkdirSync(path.join(workspace, 'last-sbom'), { recursive: true });
+            for (const name of names) fs.writeFileSync(path.join(workspace, 'last-sbom', name), '{}');
+            const r = runBashStep(toStr(locate.bash as Value), { 'Pipeline.Workspace': workspace }, {});
+            assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+            const lines = commandLines(r.stdout);
+            assert.strictEqual(lines.length, 1, r.stdout);
+            assert.match(lines[0], /^##vso\[task\.setvariable variable=legs;isOutput=true\]/);
+            const legs = JSON.parse(outputVariablesOf(r.stdout).legs) as Record<string, { sbomFile: string }>;
+            assert.deepStrictEqual(Object.values(legs).map((l) => l.sbomFile).sort(), [...names].sort());
+        } finally {
+            fs.rmSync(workspace, { recursive: true, force: true });
+        }
     });
 });

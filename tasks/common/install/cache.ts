@@ -1,20 +1,22 @@
 // I/O adapter: the tool cache, in tool-lib's layout (`<tools>/<tool>/<ver>/<arch>/` plus the
-// `<arch>.complete` marker, so `toolLib.findLocalTool` finds our entries), but filled atomically:
-// extraction happens in a staging dir on the same file system, the staged dir is renamed into
-// place under a lock, and only then is the marker written. A killed process leaves at most a
-// staging dir or an unmarked entry; neither is ever used, and the unmarked one is replaced.
-import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+// `<arch>.complete` marker, so `toolLib.findLocalTool` finds our entries), filled atomically and
+// without a lock: extraction happens in a private staging dir on the same file system, the whole
+// staging dir is renamed into place, and only then is the marker written. So the entry dir is
+// only ever absent or a complete extraction of the verified archive; a killed process leaves at
+// most a staging dir or an unmarked entry, and neither is used until marked.
+//
+// No lock, on purpose: a lock file's staleness can only be judged by PID or age, and PIDs mean
+// nothing across PID namespaces (containers sharing a tools directory). Concurrent installs race
+// on the rename instead; the loser waits for the winner's marker and uses its entry.
+import { isFile } from '../files';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../errors';
 
 export interface CacheLocation {
   /** `<tools>/<tool>/<ver>/<arch>`: the entry tool-lib's findLocalTool returns */
   entryDir: string;
   /** `<entryDir>.complete`: present only once entryDir is whole */
   markerPath: string;
-  /** `<entryDir>.lock`: held while an entry is committed */
-  lockPath: string;
   /** `<tools>/<tool>/.staging`: not a version name, so tool-lib ignores it */
   stagingRoot: string;
 }
@@ -24,17 +26,8 @@ export function cacheLocation(toolsDirectory: string, tool: string, version: str
   return {
     entryDir,
     markerPath: `${entryDir}.complete`,
-    lockPath: `${entryDir}.lock`,
     stagingRoot: join(toolsDirectory, tool, '.staging'),
   };
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** The cached executable, if the entry is marked complete and holds it. */
@@ -65,99 +58,69 @@ export function removeStagingDir(stagingDir: string): void {
 }
 
 /**
- * Moves a fully extracted staging dir into the cache. If another process committed the same
- * entry first, its entry is kept and ours discarded (both are the same verified archive).
- * Returns the executable's path in the cache.
+ * How long a process that lost the rename waits for the winner's marker. The winner writes it
+ * right after its rename, so this is only reached when the entry was left unmarked by a killed
+ * process; replacing it then is safe even if its owner was merely slow, since every entry is a
+ * complete extraction of the same verified archive.
  */
-export async function commitStagingDir(location: CacheLocation, stagingDir: string, binaryName: string): Promise<{ binaryPath: string; committedByOther: boolean }> {
-  mkdirSync(dirname(location.entryDir), { recursive: true });
-  const releaseLock = await acquireLock(location.lockPath);
-  try {
-    const existing = findCachedBinary(location, binaryName);
-    if (existing) {
-      removeStagingDir(stagingDir);
-      return { binaryPath: existing, committedByOther: true };
-    }
-    // An entry without a (valid) marker is the remains of an interrupted install: move it aside.
-    rmSync(location.markerPath, { force: true });
-    if (existsSync(location.entryDir)) {
-      const aside = join(location.stagingRoot, `stale-${randomUUID()}`);
-      renameSync(location.entryDir, aside);
-      rmSync(aside, { recursive: true, force: true });
-    }
-    renameSync(stagingDir, location.entryDir);
-    const markerTemp = `${location.markerPath}.${randomUUID()}.tmp`;
-    writeFileSync(markerTemp, '');
-    renameSync(markerTemp, location.markerPath);
-    return { binaryPath: join(location.entryDir, binaryName), committedByOther: false };
-  } finally {
-    releaseLock();
-  }
+const MARKER_WAIT_MS = 3000;
+const MARKER_POLL_MS = 25;
+
+/** rename(2) onto an existing, non-empty dir: ENOTEMPTY/EEXIST on POSIX, EPERM/EACCES on Windows. */
+function entryIsTaken(error: unknown): boolean {
+  return ['ENOTEMPTY', 'EEXIST', 'EPERM', 'EACCES'].includes((error as NodeJS.ErrnoException).code ?? '');
 }
 
-/** A lock older than this, or whose holder is gone, was left by a killed process (the commit it guards takes milliseconds). */
-const STALE_LOCK_AGE_MS = 30_000;
-const LOCK_WAIT_LIMIT_MS = 120_000;
-
-function lockIsStale(lockPath: string): boolean {
+function writeMarker(location: CacheLocation): void {
   try {
-    const ageMs = Date.now() - statSync(lockPath).mtimeMs;
-    const holderPid = Number(readFileSync(lockPath, 'utf8'));
-    return ageMs > STALE_LOCK_AGE_MS || (holderPid > 0 && !processIsAlive(holderPid));
-  } catch {
-    return false; // vanished meanwhile: just try again
-  }
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
+    closeSync(openSync(location.markerPath, 'wx'));
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // marked already: by a winner, for a complete entry
   }
 }
 
 /**
- * Removes a lock judged stale, atomically: the lock file is renamed to a name only this process
- * uses (of several waiters, one rename succeeds), and its staleness is checked again there, where
- * nobody else can replace it. If the lock was replaced by a live one since it was judged stale,
- * it is put back. True when a stale lock was removed (the caller then retries the exclusive create).
+ * Moves a fully extracted staging dir into the cache. If another process committed the same
+ * entry first, its entry is used once marked and ours discarded (both are the same verified
+ * archive). Returns the executable's path in the cache.
  */
-export function takeOverStaleLock(lockPath: string): boolean {
-  const aside = `${lockPath}.${randomUUID()}.stale`;
+export async function commitStagingDir(location: CacheLocation, stagingDir: string, binaryName: string): Promise<{ binaryPath: string; committedByOther: boolean }> {
+  mkdirSync(dirname(location.entryDir), { recursive: true });
+  const binaryPath = join(location.entryDir, binaryName);
+  const useOthers = () => {
+    removeStagingDir(stagingDir);
+    return { binaryPath, committedByOther: true };
+  };
+  if (findCachedBinary(location, binaryName)) return useOthers();
   try {
-    renameSync(lockPath, aside);
-  } catch {
-    return false; // another waiter took it over (or its holder released it) first
-  }
-  if (lockIsStale(aside)) {
-    rmSync(aside, { force: true });
-    return true;
-  }
-  // A new holder's lock: restore it, unless yet another lock was created meanwhile (link never overwrites).
-  try {
-    linkSync(aside, lockPath);
-  } catch {
-    // EEXIST: a newer lock holds the name
-  }
-  rmSync(aside, { force: true });
-  return false;
-}
-
-async function acquireLock(lockPath: string): Promise<() => void> {
-  const deadline = Date.now() + LOCK_WAIT_LIMIT_MS;
-  for (;;) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => unlinkSync(lockPath);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    renameSync(stagingDir, location.entryDir);
+  } catch (error) {
+    if (!entryIsTaken(error)) throw error;
+    // Another process's entry is in place: wait for its marker.
+    const deadline = Date.now() + MARKER_WAIT_MS;
+    while (Date.now() < deadline) {
+      if (findCachedBinary(location, binaryName)) return useOthers();
+      await new Promise((resolve) => setTimeout(resolve, MARKER_POLL_MS));
     }
-    if (lockIsStale(lockPath) && takeOverStaleLock(lockPath)) continue;
-    if (Date.now() > deadline) throw new UserError(`Timed out waiting for the tool cache lock ${lockPath}. If no other job on this agent is installing the tool, delete that file.`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (findCachedBinary(location, binaryName)) return useOthers();
+    // Still unmarked: the remains of a killed install. Move them aside (atomic; of several
+    // processes doing this, each moves whatever is there) and put ours in their place.
+    try {
+      const aside = mkdtempSync(join(location.stagingRoot, 'unmarked-'));
+      renameSync(location.entryDir, join(aside, 'entry'));
+      rmSync(aside, { recursive: true, force: true });
+    } catch (moveError) {
+      if ((moveError as NodeJS.ErrnoException).code !== 'ENOENT') throw moveError; // ENOENT: another process moved them first
+    }
+    try {
+      renameSync(stagingDir, location.entryDir);
+    } catch (retryError) {
+      if (!entryIsTaken(retryError)) throw retryError;
+      // Yet another process put its complete entry in meanwhile: mark and use it.
+      writeMarker(location);
+      return useOthers();
+    }
   }
+  writeMarker(location);
+  return { binaryPath, committedByOther: false };
 }

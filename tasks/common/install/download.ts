@@ -2,17 +2,20 @@
 // certificate settings apply, with our own retries (tool-lib's downloadTool has linear
 // back-off, no checksum and no truncation check).
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync, rmSync } from 'node:fs';
 import { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../errors';
 import { requestWithRetries, RetryPolicy } from '../http';
-import { percentOf, progressTenth, progressText, ProgressState, shouldReportProgress } from './progress';
+import { MinimumRate, nextRateWindow, percentOf, progressTenth, progressText, ProgressState, RateWindow, shouldReportProgress } from './progress';
 import { HttpStatusError } from '../retry';
+import { formatBytes, logLine } from '../text';
 
 export interface DownloadPolicy extends RetryPolicy {
   progressIntervalMs: number;
+  /** slower than this for a whole window → the download fails (a trickling mirror would never end) */
+  minimumRate: MinimumRate;
 }
 
 /** Production defaults; tests lower the delays. */
@@ -21,6 +24,7 @@ export const downloadPolicy: DownloadPolicy = {
   baseDelayMs: 1000,
   socketTimeoutMs: 60_000,
   progressIntervalMs: 5000,
+  minimumRate: { windowMs: 60_000, bytesPerSecond: 10 * 1024 },
 };
 
 /**
@@ -52,9 +56,17 @@ function getWithRetries<T>(
         ? failure
         : new UserError(
             `Downloading ${url} failed after ${attempts} attempts: ${failure.message}. ` +
-              `Check the agent's network and proxy settings, or set downloadBaseUrl to a reachable mirror, then run the pipeline again.`,
+              (isCertificateError(failure)
+                ? `The server's TLS certificate is not trusted: if the agent is behind a TLS-inspecting proxy, configure the agent with that proxy's CA certificate (Agent.CAInfo, set by the agent's config --sslcacert), or set downloadBaseUrl to a mirror with a trusted certificate.`
+                : `Check the agent's network and proxy settings, or set downloadBaseUrl to a reachable mirror, then run the pipeline again.`),
           ),
   });
+}
+
+/** Node's codes for a certificate that does not verify (unknown issuer, self-signed, wrong host, expired). */
+function isCertificateError(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code);
 }
 
 function contentLength(response: IncomingMessage): number | undefined {
@@ -69,37 +81,89 @@ function assertComplete(url: string, receivedBytes: number, expectedBytes: numbe
   }
 }
 
-/** Streams `url` into `destPath`, hashing while writing. Returns the SHA-256 (lower-case hex). */
+/**
+ * Counts the bytes of one response and ends it with a UserError (not retried: a mirror this slow
+ * would only repeat it) when a whole rate window passes below the minimum rate.
+ */
+class SlowDownloadGuard {
+  receivedBytes = 0;
+  private window: RateWindow = { startMs: Date.now(), startBytes: 0 };
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(url: string, response: IncomingMessage, totalBytes: number | undefined) {
+    const minimum = downloadPolicy.minimumRate;
+    this.timer = setInterval(() => {
+      const next = nextRateWindow(this.window, Date.now(), this.receivedBytes, minimum);
+      if (next !== 'too-slow') {
+        this.window = next;
+        return;
+      }
+      const received = totalBytes === undefined ? `${this.receivedBytes} bytes` : `${this.receivedBytes} of ${totalBytes} bytes`;
+      response.destroy(
+        new UserError(
+          `Downloading ${url} was stopped: it ran slower than ${formatBytes(minimum.bytesPerSecond)}/s for ${minimum.windowMs / 1000} s (${received} received in all). ` +
+            `Check the agent's network and proxy, or set downloadBaseUrl to a faster mirror, then run the pipeline again.`,
+        ),
+      );
+    }, Math.max(10, Math.floor(minimum.windowMs / 6)));
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/**
+ * Streams `url` into `destPath`, hashing while writing. Returns the SHA-256 (lower-case hex).
+ * `destPath` is created exclusively ('wx'), so an existing file or link there is never written
+ * through; each attempt replaces the file this function created.
+ */
 export async function downloadFile(url: string, destPath: string): Promise<string> {
+  closeSync(openSync(destPath, 'wx')); // before any request: refuses a path that is taken
   return getWithRetries(url, {}, async (response) => {
+    rmSync(destPath, { force: true }); // this function's own file (empty, or a failed attempt's part)
+    const file = createWriteStream(destPath, { flags: 'wx' });
     const totalBytes = contentLength(response);
     const hash = createHash('sha256');
-    let receivedBytes = 0;
+    const guard = new SlowDownloadGuard(url, response, totalBytes);
     const progress: ProgressState = { lastReportAtMs: Date.now(), lastReportedTenth: 0 };
     const hashAndReport = async function* (source: AsyncIterable<Buffer>) {
       for await (const chunk of source) {
         hash.update(chunk);
-        receivedBytes += chunk.length;
+        guard.receivedBytes += chunk.length;
+        const receivedBytes = guard.receivedBytes;
         const now = Date.now();
         if (shouldReportProgress(progress, now, receivedBytes, totalBytes, downloadPolicy.progressIntervalMs)) {
           progress.lastReportAtMs = now;
           progress.lastReportedTenth = progressTenth(receivedBytes, totalBytes);
-          console.log(`Downloading ${url}: ${progressText(receivedBytes, totalBytes)}`);
+          logLine(`Downloading ${url}: ${progressText(receivedBytes, totalBytes)}`);
           const percent = percentOf(receivedBytes, totalBytes);
           if (percent !== undefined) tl.setProgress(percent, 'Downloading');
         }
         yield chunk;
       }
     };
-    await pipeline(response, hashAndReport, createWriteStream(destPath));
-    assertComplete(url, receivedBytes, totalBytes);
+    try {
+      await pipeline(response, hashAndReport, file);
+    } finally {
+      guard.stop();
+    }
+    assertComplete(url, guard.receivedBytes, totalBytes);
     return hash.digest('hex');
   });
 }
 
 async function readBody(url: string, response: IncomingMessage): Promise<string> {
+  const guard = new SlowDownloadGuard(url, response, contentLength(response));
   const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of response) {
+      chunks.push(chunk as Buffer);
+      guard.receivedBytes += (chunk as Buffer).length;
+    }
+  } finally {
+    guard.stop();
+  }
   const body = Buffer.concat(chunks);
   assertComplete(url, body.length, contentLength(response));
   return body.toString('utf8');

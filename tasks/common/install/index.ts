@@ -3,15 +3,17 @@
 // cache it atomically. Decisions live in the pure modules next to this file; download.ts and
 // cache.ts do the I/O. The download path (tool-lib, typed-rest-client) is loaded only on a cache
 // miss, which keeps a cache hit about as cheap as starting Node.
-import { accessSync, chmodSync, constants, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import tl = require('azure-pipelines-task-lib/task');
 import { UserError } from '../errors';
+import { isFile } from '../files';
 import { cacheLocation, CacheLocation, commitStagingDir, createStagingDir, findCachedBinary, removeStagingDir } from './cache';
-import { findChecksum } from './checksums';
+import { listedChecksums } from './checksums';
 import { archiveAssetName, checksumsAssetName, ReleasePlatform, resolvePlatform } from './platform';
 import { HttpStatusError } from '../retry';
+import { logLine, oneLine } from '../text';
 import { defaultDownloadBase, latestReleaseUrl, parseRequestedVersion, versionFromTag } from './version';
 import { PINNED_VERSIONS, ToolName } from './versions';
 
@@ -49,23 +51,18 @@ export async function installTool(req: InstallRequest): Promise<InstalledTool> {
   const location = cacheLocation(toolsDirectory(), req.tool, version, process.arch);
   const cached = findCachedBinary(location, platform.binaryName);
   if (cached) {
-    console.log(`Using ${req.tool} ${version} from the tool cache: ${cached}`);
+    logLine(`Using ${req.tool} ${version} from the tool cache: ${cached}`);
     return { path: cached, version, fromCache: true };
   }
-  console.log(`${req.tool} ${version} is not in the tool cache; downloading it.`);
-  const path = await downloadVerifyAndCache(req.tool, version, platform, mirrorBase || defaultDownloadBase(req.tool, process.env), location);
+  logLine(`${req.tool} ${version} is not in the tool cache; downloading it.`);
+  const path = await downloadVerifyAndCache(req.tool, version, platform, mirrorBase || defaultDownloadBase(req.tool), location);
   return { path, version, fromCache: false };
 }
 
 function useProvidedBinary(tool: ToolName, binaryPath: string): InstalledTool {
   const fix = `Set binaryPath to the full path of an installed ${tool} executable, or leave it empty to download ${tool}.`;
-  let isFile: boolean;
-  try {
-    isFile = statSync(binaryPath).isFile();
-  } catch {
-    throw new UserError(`binaryPath '${binaryPath}' does not exist. ${fix}`);
-  }
-  if (!isFile) throw new UserError(`binaryPath '${binaryPath}' is not a file. ${fix}`);
+  if (!existsSync(binaryPath)) throw new UserError(`binaryPath '${binaryPath}' does not exist. ${fix}`);
+  if (!isFile(binaryPath)) throw new UserError(`binaryPath '${binaryPath}' is not a file. ${fix}`);
   if (process.platform !== 'win32') {
     try {
       accessSync(binaryPath, constants.X_OK);
@@ -73,17 +70,17 @@ function useProvidedBinary(tool: ToolName, binaryPath: string): InstalledTool {
       throw new UserError(`binaryPath '${binaryPath}' is not executable. Run 'chmod +x ${binaryPath}' on the agent, or: ${fix}`);
     }
   }
-  console.log(`Using ${tool} from binaryPath: ${binaryPath} (nothing downloaded).`);
+  logLine(`Using ${tool} from binaryPath: ${binaryPath} (nothing downloaded).`);
   return { path: binaryPath, version: '', fromCache: false };
 }
 
 async function resolveLatestVersion(tool: ToolName): Promise<string> {
   const { fetchLatestReleaseTag } = await import('./download');
-  const url = latestReleaseUrl(tool, process.env);
+  const url = latestReleaseUrl(tool);
   const tag = await fetchLatestReleaseTag(url);
   const version = versionFromTag(tag);
   if (!version) throw new UserError(`${url} pointed at '${tag}', which is not a release version. Pin a ${tool} version instead of 'latest'.`);
-  console.log(`'latest' resolved to ${tool} ${version}. Pinning a version is safer: builds stay reproducible and do not change when Anchore releases.`);
+  logLine(`'latest' resolved to ${tool} ${version}. Pinning a version is safer: builds stay reproducible and do not change when Anchore releases.`);
   return version;
 }
 
@@ -111,13 +108,29 @@ async function downloadVerifyAndCache(tool: ToolName, version: string, platform:
         `Check that ${tool} ${version} exists (https://github.com/anchore/${tool}/releases); a mirror must serve ${checksumsAssetName(tool, version)} next to the archives.`,
     );
   }
-  const expectedSha256 = findChecksum(checksumsText, assetName);
-  if (!expectedSha256) {
+  const listed = listedChecksums(checksumsText, assetName);
+  if (listed.length === 0) {
     throw new UserError(`The checksums file ${checksumsUrl} has no line for ${assetName}, so ${archiveUrl} cannot be verified and was not installed. Check that the mirror serves the release's original checksums file.`);
   }
+  if (listed.length > 1) {
+    throw new UserError(
+      `The checksums file ${checksumsUrl} lists ${assetName} ${listed.length} times with different SHA-256 values (${listed.join(', ')}), so ${archiveUrl} cannot be verified and was not installed. ` +
+        `The file was altered or corrupted: check that the mirror or proxy serves the release's original checksums file.`,
+    );
+  }
+  const expectedSha256 = listed[0];
 
-  const archivePath = join(tl.getVariable('Agent.TempDirectory') || tmpdir(), `${tool}-${process.pid}-${Date.now()}-${assetName}`);
-  console.log(`Downloading ${archiveUrl}`);
+  // A private dir (mkdtemp: unpredictable name, mode 0700), so outside an agent, where this is
+  // os.tmpdir(), no other user can plant or read the archive.
+  const tempRoot = tl.getVariable('Agent.TempDirectory') || tmpdir();
+  let downloadDir: string;
+  try {
+    downloadDir = mkdtempSync(join(tempRoot, `${tool}-download-`));
+  } catch (error) {
+    throw unwritableDirectory(error, tempRoot, "the agent's temp directory (Agent.TempDirectory)", tool);
+  }
+  const archivePath = join(downloadDir, assetName);
+  logLine(`Downloading ${archiveUrl}`);
   let actualSha256: string;
   try {
     try {
@@ -135,10 +148,10 @@ async function downloadVerifyAndCache(tool: ToolName, version: string, platform:
           `The download was corrupted or the release was altered; nothing was installed. Retry, and if it persists check the mirror or proxy.`,
       );
     }
-    console.log(`Verified SHA-256 ${actualSha256} of ${assetName} against ${checksumsUrl}`);
-    return await extractIntoCache(archivePath, platform, location, tool, version);
+    logLine(`Verified SHA-256 ${actualSha256} of ${assetName} against ${checksumsUrl}`);
+    return await extractIntoCache(archivePath, archiveUrl, platform, location, tool, version);
   } finally {
-    tl.rmRF(archivePath);
+    rmSync(downloadDir, { recursive: true, force: true });
   }
 }
 
@@ -151,23 +164,50 @@ function asUserError(error: unknown, notFoundMessage: string): unknown {
   return error;
 }
 
-async function extractIntoCache(archivePath: string, platform: ReleasePlatform, location: CacheLocation, tool: ToolName, version: string): Promise<string> {
+/** Codes of a directory the agent cannot create or write into (not a bug: the agent's setup). */
+const UNWRITABLE_CODES = ['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'ENOSPC', 'EEXIST', 'EDQUOT'];
+
+/** An fs error while creating or writing under `dir` as a UserError saying what to fix; anything else unchanged. */
+function unwritableDirectory(error: unknown, dir: string, what: string, tool: ToolName): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!code || !UNWRITABLE_CODES.includes(code)) return error;
+  const reason = code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of its path is a file, not a folder' : code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : 'the agent has no write access there';
+  return new UserError(
+    `${tool} cannot be installed: ${what} ${dir} cannot be written (${code}: ${reason}). ` +
+      `Fix that folder on the agent (or the agent's configuration of it), or install ${tool} yourself and set binaryPath.`,
+  );
+}
+
+async function extractIntoCache(archivePath: string, archiveUrl: string, platform: ReleasePlatform, location: CacheLocation, tool: ToolName, version: string): Promise<string> {
   const toolLib = await import('azure-pipelines-tool-lib/tool');
-  const stagingDir = createStagingDir(location, version);
+  const toolsDir = "the agent's tools directory (Agent.ToolsDirectory)";
+  let stagingDir: string;
   try {
-    if (platform.archiveExtension === 'zip') await toolLib.extractZip(archivePath, stagingDir);
-    else await toolLib.extractTar(archivePath, stagingDir);
-    const stagedBinary = join(stagingDir, platform.binaryName);
-    let isFile = false;
+    stagingDir = createStagingDir(location, version);
+  } catch (error) {
+    throw unwritableDirectory(error, dirname(dirname(location.stagingRoot)), toolsDir, tool);
+  }
+  try {
     try {
-      isFile = statSync(stagedBinary).isFile();
-    } catch {
-      // reported below
+      if (platform.archiveExtension === 'zip') await toolLib.extractZip(archivePath, stagingDir);
+      else await toolLib.extractTar(archivePath, stagingDir);
+    } catch (error) {
+      throw new UserError(
+        `${archiveUrl} matches its checksum but cannot be extracted as a .${platform.archiveExtension} archive (${oneLine((error as Error).message)}); nothing was installed. ` +
+          `The release (or the mirror's copy of it, together with its checksums file) is not Anchore's original ${platform.archiveExtension} archive: ` +
+          `check the mirror, or set downloadBaseUrl to one that serves the original release files.`,
+      );
     }
-    if (!isFile) throw new UserError(`The ${tool} ${version} archive does not contain ${platform.binaryName} at its root; nothing was installed. Check the mirror serves Anchore's original release archives.`);
+    const stagedBinary = join(stagingDir, platform.binaryName);
+    if (!isFile(stagedBinary)) throw new UserError(`The ${tool} ${version} archive does not contain ${platform.binaryName} at its root; nothing was installed. Check the mirror serves Anchore's original release archives.`);
     if (process.platform !== 'win32') chmodSync(stagedBinary, 0o755);
-    const committed = await commitStagingDir(location, stagingDir, platform.binaryName);
-    console.log(
+    let committed: { binaryPath: string; committedByOther: boolean };
+    try {
+      committed = await commitStagingDir(location, stagingDir, platform.binaryName);
+    } catch (error) {
+      throw unwritableDirectory(error, dirname(dirname(location.stagingRoot)), toolsDir, tool);
+    }
+    logLine(
       committed.committedByOther
         ? `Another job installed ${tool} ${version} into the tool cache at the same time; using its copy: ${committed.binaryPath}`
         : `Cached ${tool} ${version} at ${location.entryDir}`,

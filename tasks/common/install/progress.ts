@@ -36,3 +36,28 @@ export function shouldReportProgress(
 export function percentOf(receivedBytes: number, totalBytes: number | undefined): number | undefined {
   return totalBytes ? Math.min(100, Math.floor((receivedBytes / totalBytes) * 100)) : undefined;
 }
+
+/** A download must average at least `bytesPerSecond` over every `windowMs`. */
+export interface MinimumRate {
+  windowMs: number;
+  bytesPerSecond: number;
+}
+
+/** Where the current rate window started: the time and the bytes received by then. */
+export interface RateWindow {
+  startMs: number;
+  startBytes: number;
+}
+
+/**
+ * A slow-download check, run periodically: 'too-slow' once a whole window has passed with fewer
+ * bytes than the minimum rate allows; otherwise the window to keep measuring (the same one until
+ * it is full, then a fresh one starting now). A socket timeout only catches a silent connection;
+ * this catches one that trickles.
+ */
+export function nextRateWindow(window: RateWindow, nowMs: number, receivedBytes: number, minimum: MinimumRate): RateWindow | 'too-slow' {
+  const elapsedMs = nowMs - window.startMs;
+  if (elapsedMs < minimum.windowMs) return window;
+  const bytesPerSecond = ((receivedBytes - window.startBytes) * 1000) / elapsedMs;
+  return bytesPerSecond < minimum.bytesPerSecond ? 'too-slow' : { startMs: nowMs, startBytes: receivedBytes };
+}

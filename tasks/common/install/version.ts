@@ -27,18 +27,12 @@ export function versionFromTag(tagOrUrl: string): string | undefined {
   return match?.[1];
 }
 
-/**
- * github.com, unless the env var GRYPE_SYFT_TASKS_GITHUB_URL overrides it. That override
- * exists for tests (a loopback release server); users point at mirrors with downloadBaseUrl.
- */
-function githubUrl(env: NodeJS.ProcessEnv): string {
-  return (env.GRYPE_SYFT_TASKS_GITHUB_URL || 'https://github.com').replace(/\/+$/, '');
+const GITHUB = 'https://github.com';
+
+export function latestReleaseUrl(tool: ToolName): string {
+  return `${GITHUB}/anchore/${tool}/releases/latest`;
 }
 
-export function latestReleaseUrl(tool: ToolName, env: NodeJS.ProcessEnv): string {
-  return `${githubUrl(env)}/anchore/${tool}/releases/latest`;
-}
-
-export function defaultDownloadBase(tool: ToolName, env: NodeJS.ProcessEnv): string {
-  return `${githubUrl(env)}/anchore/${tool}/releases/download`;
+export function defaultDownloadBase(tool: ToolName): string {
+  return `${GITHUB}/anchore/${tool}/releases/download`;
 }
