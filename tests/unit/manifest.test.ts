@@ -7,6 +7,7 @@ import Ajv from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { repoRoot, sharedSchemasDir } from '../harness/paths';
+import { visibleRuleInputs } from '../harness/taskJson';
 
 /**
  * The task.json and vss-extension.json schemas sit in ../shared/schemas (CI here), which a clone
@@ -54,20 +55,6 @@ interface TaskJson {
 const tasks: Record<string, TaskJson> = Object.fromEntries(taskNames.map((t) => [t, readJson(path.join(repoRoot, 'tasks', t, 'task.json'))]));
 
 const ajvErrors = (errors: unknown) => JSON.stringify(errors, null, 2);
-
-/** Input names referenced by a visibleRule such as `a = b && c != "" || d NotEndsWith x`. */
-export function visibleRuleInputs(rule: string): string[] {
-  const ops = '(?:!=|<=|>=|=|<|>|NotContains|NotEndsWith|NotStartsWith|Contains|EndsWith|StartsWith)';
-  return rule
-    .split(/&&|\|\|/)
-    .map((clause) => clause.trim())
-    .filter(Boolean)
-    .map((clause) => {
-      const m = new RegExp(`^([A-Za-z][A-Za-z0-9]*)\\s*${ops}`).exec(clause);
-      if (!m) throw new Error(`cannot parse visibleRule clause "${clause}" in "${rule}"`);
-      return m[1];
-    });
-}
 
 /** PNG width/height from the IHDR chunk. */
 function pngSize(file: string): { width: number; height: number } {
