@@ -3,7 +3,6 @@
 // of the pinned grype for realWorld.ts, whose records give the expected counts.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { basicProxyAuthorization } from '../harness/connectProxy';
 import { startFakeGitHub } from '../harness/fakeGitHub';
@@ -16,6 +15,7 @@ import { GOLDEN, golden, GOLDEN_DB_BUILT, writeReportWithSeverities } from '../h
 import { fixture } from '../harness/paths';
 import { expectedPackageWarnings } from '../harness/packageWarnings';
 import { countsOf, EXPECTED_DEBIAN } from '../harness/realWorld';
+import { scratchDirs } from '../harness/scratch';
 
 /** The report file stem of the main scenario: target registry:exam:v1 in job 'Job'. */
 const EXAM_STEM = reportStem('registry:exam:v1', 'Job');
@@ -33,15 +33,7 @@ const d12CountsLine = (() => {
 })();
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const scratch: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(d);
-  return d;
-}
-after(() => {
-  for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
-});
+const tempDir = scratchDirs();
 
 const okDb: FakeToolBehaviour['subcommands'] = {
   'db update': { stdout: 'Vulnerability database updated to latest version!' },

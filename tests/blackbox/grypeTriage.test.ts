@@ -2,22 +2,14 @@
 // exceptions and VEX inputs, with small Grype reports written here by hand.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { writeFakeTool } from '../harness/fakeTool';
 import { FRESH_DB_BUILT, grypeReport, IgnoreRuleSpec, MatchSpec } from '../harness/grypeJson';
 import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
 import { reportStem } from '../../tasks/common/target';
+import { scratchDirs } from '../harness/scratch';
 
-const scratch: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(d);
-  return d;
-}
-after(() => {
-  for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
-});
+const tempDir = scratchDirs();
 
 const DB_STATUS = JSON.stringify({ schemaVersion: 'v6.1.4', from: 'https://grype.anchore.io/databases', built: FRESH_DB_BUILT, path: '/db', valid: true });
 

@@ -4,7 +4,6 @@
 // Debian's docker-registry). Every expectation comes from tests/harness/realWorld.ts.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
 import { reportStem } from '../../tasks/common/target';
@@ -13,13 +12,9 @@ import { expectedPackageWarnings, packageWarningsOf } from '../harness/packageWa
 import { EXPECTED_DEBIAN, EXPECTED_NPM, writeDebianRootfs, writeNpmProject, writeRecords } from '../harness/realWorld';
 import { ReleaseServer, startReleaseServer } from '../harness/releaseServer';
 import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
+import { scratchDirs } from '../harness/scratch';
 
-const scratch: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(d);
-  return d;
-}
+const tempDir = scratchDirs();
 
 describe('GrypeScan with the real grype (built VSIX, real DB, real targets)', function () {
   this.timeout(240_000);
@@ -55,7 +50,6 @@ describe('GrypeScan with the real grype (built VSIX, real DB, real targets)', fu
   after(async () => {
     await dbServer?.close();
     await release?.close();
-    for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
   });
 
   /** A GrypeScan run that installs grype from the release server and updates from the DB server. */

@@ -3,13 +3,13 @@
 // real grype on `sbom:<the CycloneDX SyftSbom wrote>` finds what the scan of the target finds.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { PINNED_VERSIONS } from '../../tasks/common/install/versions';
 import { addRealRelease, assertCounts, buildDb, expectedKeys, explain, findingKeys, RealTools, requireRealTools, runTool } from '../harness/realTools';
 import { DEBIAN_PACKAGES, EXPECTED_DEBIAN, EXPECTED_NPM, NPM_PACKAGES, NPM_PROJECT, writeDebianRootfs, writeNpmProject, writeRecords } from '../harness/realWorld';
 import { ReleaseServer, startReleaseServer } from '../harness/releaseServer';
 import { runTask, RunTaskOptions, TaskRun } from '../harness/vsix';
+import { scratchDirs } from '../harness/scratch';
 
 interface CycloneDxJson {
   specVersion: string;
@@ -17,12 +17,7 @@ interface CycloneDxJson {
   components?: { name: string; version: string; type: string; purl?: string }[];
 }
 
-const scratch: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(d);
-  return d;
-}
+const tempDir = scratchDirs();
 
 const FORMATS = ['cyclonedx-json', 'cyclonedx-json@1.5', 'cyclonedx-xml', 'spdx-json', 'spdx-tag-value', 'syft-json'];
 
@@ -56,7 +51,6 @@ describe('SyftSbom with the real syft (built VSIX), and GrypeScan on its SBOM', 
   });
   after(async () => {
     await release?.close();
-    for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
   });
 
   function syft(inputs: Record<string, string>, opts: RunTaskOptions = {}): Promise<TaskRun> {

@@ -5,19 +5,14 @@
 // from tests/harness/realWorld.ts, never from running grype.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { assertCounts, buildDb, explain, RealTools, requireRealTools, runTool } from '../harness/realTools';
 import { countsOf, EXPECTED_NPM, NPM_PACKAGES, Package, writeNpmProject, writeRecords } from '../harness/realWorld';
 import { packageWarningsOf } from '../harness/packageWarnings';
 import { runTask, TaskRun } from '../harness/vsix';
+import { scratchDirs } from '../harness/scratch';
 
-const scratch: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(d);
-  return d;
-}
+const tempDir = scratchDirs();
 
 /** The Markdown summary the run attached (task.addattachment) or uploaded. */
 function summaryOf(run: TaskRun): string {
@@ -51,9 +46,6 @@ describe('GrypeScan triage with the real grype: fix first, VEX, baseline', funct
     await runTool(tools.grype, ['db', 'import', db.archive], { GRYPE_DB_CACHE_DIR: dbCache });
     project = path.join(world, 'project');
     writeNpmProject(project);
-  });
-  after(() => {
-    for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
   });
 
   /** The real grype from binaryPath on the imported DB; the DB host is a dead port (cached DB, one warning). */
