@@ -288,6 +288,22 @@ describe('GrypeScan with the real grype (built VSIX, real DB, real targets)', fu
     }
   });
 
+  it('in a classic release job (no Build.*, empty filePath inputs filled by the agent): scans, attaches the summary, publishes nothing the agent would reject', async () => {
+    const run = await runTask('GrypeScan', {
+      timeoutMs: 180_000,
+      release: true,
+      inputs: { target: `dir:${project}`, downloadBaseUrl: release.downloadBase('grype'), dbUpdateUrl: dbServer.url, dbCacheDirectory: dbCache },
+      env: { AGENT_TOOLSDIRECTORY: toolsDirectory },
+    });
+    assert.strictEqual(run.env.BUILD_SOURCESDIRECTORY, undefined);
+    assert.strictEqual(run.inputs.binaryPath, run.env.RELEASE_ARTIFACTSDIRECTORY, 'the agent filled the empty binaryPath');
+    assert.strictEqual(run.result, 'SucceededWithIssues', explain(run));
+    assertCounts(run, EXPECTED_NPM);
+    assert.deepStrictEqual(run.commands.filter((c) => c.command === 'artifact.upload' || c.command.startsWith('build.')), []);
+    assert.ok(run.commands.some((c) => c.command === 'task.addattachment'), 'the summary is attached');
+    assert.match(run.stdout, /This is a release job, and build artifacts exist only in builds: the files stay in /);
+  });
+
   describe('binaryPath: the real grype, already on the agent', () => {
     it('downloads nothing and reports the version the binary prints', async () => {
       const releasesBefore = release.requests.length;

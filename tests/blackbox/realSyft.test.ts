@@ -155,6 +155,20 @@ describe('SyftSbom with the real syft (built VSIX), and GrypeScan on its SBOM', 
     });
   });
 
+  it('in a classic release job: writes and validates the SBOM, publishes no artifact, uploads the summary', async () => {
+    const run = await runTask('SyftSbom', {
+      timeoutMs: 180_000,
+      release: true,
+      inputs: { target: `dir:${project}`, downloadBaseUrl: release.downloadBase('syft') },
+      env: { AGENT_TOOLSDIRECTORY: toolsDirectory },
+    });
+    assert.strictEqual(run.result, 'Succeeded', explain(run));
+    assert.strictEqual(run.variables.componentCount, String(NPM_PACKAGES.length + 1));
+    assert.match(run.stdout, /valid CycloneDX 1\.7/);
+    assert.deepStrictEqual(run.commands.filter((c) => c.command === 'artifact.upload' || c.command.startsWith('build.')), []);
+    assert.ok(run.commands.some((c) => c.command === 'task.uploadsummary' || c.command === 'task.addattachment'), 'the summary is attached');
+  });
+
   describe('binaryPath: the real syft, already on the agent', () => {
     it('downloads nothing and reports the version the binary prints', async () => {
       const before = release.requests.length;
