@@ -96,8 +96,9 @@ export async function run(): Promise<void> {
     const out = path.join(root, 'bare');
     fs.mkdirSync(out);
     const grypeEnv = toolEnv({ GRYPE_DB_CACHE_DIR: cache, GRYPE_DB_UPDATE_URL: server.url, GRYPE_DB_AUTO_UPDATE: 'true' });
-    const grypeTask = () =>
-      runTask('GrypeScan', { timeoutMs: 120_000, env: agentTools, inputs: { target: `dir:${project}`, downloadBaseUrl: release.downloadBase('grype'), dbCacheDirectory: cache, dbUpdateUrl: server.url } });
+    const grypeScanOf = (target: string) => () =>
+      runTask('GrypeScan', { timeoutMs: 120_000, env: agentTools, inputs: { target: `dir:${target}`, downloadBaseUrl: release.downloadBase('grype'), dbCacheDirectory: cache, dbUpdateUrl: server.url } });
+    const grypeTask = grypeScanOf(project);
 
     // Warm-up: page cache, and the task's own first run.
     await grypeTask();
@@ -116,8 +117,7 @@ export async function run(): Promise<void> {
     writeLargeNpmProject(largeVulnerable, 1000, NPM_PACKAGES);
     const noAutoUpdate = { ...grypeEnv, GRYPE_DB_AUTO_UPDATE: 'false' };
     for (const [label, target] of [['the real-tool project (5 packages)', project], ['a dir: of 1,005 packages', largeVulnerable]] as const) {
-      const scanTask = () =>
-        runTask('GrypeScan', { timeoutMs: 120_000, env: agentTools, inputs: { target: `dir:${target}`, downloadBaseUrl: release.downloadBase('grype'), dbCacheDirectory: cache, dbUpdateUrl: server.url } });
+      const scanTask = grypeScanOf(target);
       await scanTask();
       const task: number[] = [];
       const bareDefault: number[] = [];
